@@ -1,0 +1,32 @@
+# The README's two commands: `make demo` and `make test`. Each sets itself up from nothing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test bench setup graphviz clean
+
+demo: setup graphviz
+	$(PY) examples/demo.py
+
+test: setup graphviz
+	$(PY) -m pytest -q
+
+bench: setup graphviz
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) benchmarks/run.py
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "chainrule needs Python 3.10 or newer; found " + sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+graphviz:
+	@sh scripts/ensure-graphviz
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

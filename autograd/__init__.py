@@ -1,0 +1,32 @@
+"""chainrule's reverse-mode automatic differentiation engine.
+
+>>> from autograd import Value
+>>> x = Value(3.0)
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> x.grad
+8.0
+"""
+
+from autograd.engine import Function, Node, backward, enable_grad, is_grad_enabled, no_grad
+from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.tensor import Tensor, concatenate, maximum, minimum, stack, where
+from autograd.value import Value
+
+__all__ = [
+    "Function",
+    "GradcheckError",
+    "Node",
+    "Tensor",
+    "Value",
+    "backward",
+    "concatenate",
+    "enable_grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "stack",
+    "where",
+]

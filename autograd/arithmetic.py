@@ -1,0 +1,127 @@
+"""Operators and elementwise math shared by `Value` and `Tensor`, written once.
+
+Each method lifts the other operand with the node type's `_lift` (a float for `Value`, an
+array of the tensor's dtype for `Tensor`) and applies a primitive from `ops.py`. Subtraction,
+division, `sqrt` and powers with a node exponent are compositions, so they need no backward.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd import ops
+from autograd.engine import Node, raw
+
+
+class Arithmetic:
+    """Mixin: everything a `Value` and a `Tensor` compute the same way."""
+
+    __slots__ = ()
+    # numpy defers to our reflected operators instead of converting us: `ndarray * node`.
+    __array_ufunc__ = None
+
+    data: Any
+
+    def _lift(self, other: Any) -> Any:
+        """A node of this type unchanged, else raw data of a matching kind (or TypeError)."""
+        raise NotImplementedError
+
+    # -- + - * / ---------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Any:
+        return ops.Add.apply(self, self._lift(other))
+
+    def __radd__(self, other: Any) -> Any:
+        return ops.Add.apply(self._lift(other), self)
+
+    def __sub__(self, other: Any) -> Any:
+        other = self._lift(other)
+        return ops.Add.apply(self, -other if not isinstance(other, Node) else ops.Neg.apply(other))
+
+    def __rsub__(self, other: Any) -> Any:
+        return ops.Add.apply(self._lift(other), ops.Neg.apply(self))
+
+    def __mul__(self, other: Any) -> Any:
+        return ops.Mul.apply(self, self._lift(other))
+
+    def __rmul__(self, other: Any) -> Any:
+        return ops.Mul.apply(self._lift(other), self)
+
+    def __truediv__(self, other: Any) -> Any:
+        other = self._lift(other)
+        if isinstance(other, Node):
+            return ops.Mul.apply(self, ops.Pow.apply(other, exponent=-1))
+        return ops.Mul.apply(self, 1 / other)  # a constant divisor folds into one multiply
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return ops.Mul.apply(self._lift(other), ops.Pow.apply(self, exponent=-1))
+
+    def __neg__(self) -> Any:
+        return ops.Neg.apply(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    # -- powers ----------------------------------------------------------------------------
+    def __pow__(self, exponent: Any) -> Any:
+        exponent = self._lift(exponent)
+        if not isinstance(exponent, Node):
+            return ops.Pow.apply(self, exponent=exponent)
+        _require_positive_base(self.data, "a node exponent")
+        return (self.log() * exponent).exp()
+
+    def __rpow__(self, base: Any) -> Any:
+        base = self._lift(base)
+        _require_positive_base(base, "a node exponent")
+        return (self * ops.log(base)).exp()
+
+    # -- elementwise functions -------------------------------------------------------------
+    def exp(self) -> Any:
+        """e ** self."""
+        return ops.Exp.apply(self)
+
+    def log(self) -> Any:
+        """Natural logarithm."""
+        return ops.Log.apply(self)
+
+    def tanh(self) -> Any:
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Any:
+        """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0."""
+        return ops.Sigmoid.apply(self)
+
+    def relu(self) -> Any:
+        """max(x, 0); the gradient at 0 is taken as 0."""
+        return ops.Relu.apply(self)
+
+    def abs(self) -> Any:
+        return ops.Abs.apply(self)
+
+    def __abs__(self) -> Any:
+        return ops.Abs.apply(self)
+
+    def sqrt(self) -> Any:
+        return ops.Pow.apply(self, exponent=0.5)
+
+    # -- comparisons look at the data and are not differentiable ---------------------------
+    def __lt__(self, other: Any) -> Any:
+        return self.data < raw(other)
+
+    def __le__(self, other: Any) -> Any:
+        return self.data <= raw(other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self.data > raw(other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self.data >= raw(other)
+
+
+def _require_positive_base(base: Any, why: str) -> None:
+    import numpy as np
+
+    if np.any(np.asarray(base) <= 0):
+        raise ValueError(
+            f"pow: the base must be positive for {why} (computed as exp(exponent * log(base))), "
+            f"received base {base!r}"
+        )

@@ -1,0 +1,313 @@
+"""`Tensor`: an ndarray in the graph, with numpy broadcasting and PyTorch's grad idioms."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd import ops
+from autograd.arithmetic import Arithmetic
+from autograd.engine import Function, Node
+
+Axis = int | tuple[int, ...] | None
+
+
+def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
+    """An ndarray of a real floating dtype: floats keep theirs, everything else is float64."""
+    if isinstance(data, Node):
+        data = data.data
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{what} expects numeric data, received {data!r}: {error}") from None
+    kind = array.dtype.kind
+    if kind in "biu":
+        return array.astype(np.float64)
+    if kind != "f":
+        raise TypeError(
+            f"{what} expects real numbers, received {_short(data)} with dtype {array.dtype}"
+        )
+    return array
+
+
+def _short(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+class Tensor(Arithmetic, Node):
+    """An n-dimensional array that records the operations applied to it.
+
+    Only leaves that require grad keep `.grad` after `backward()` (call `retain_grad()` on an
+    intermediate result to keep its gradient too). Gradients accumulate across calls.
+
+    >>> import numpy as np
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    array([[2., 4.],
+           [6., 8.]])
+    """
+
+    __slots__ = ("_retain",)
+    _broadcasts = True
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
+    ) -> None:
+        self.data = as_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.label = name
+        self._fn = None
+        self._parents = ()
+        self._retain = False
+
+    @classmethod
+    def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Tensor:
+        node = cls.__new__(cls)
+        node.data = data if type(data) is np.ndarray else np.asarray(data)
+        node.grad = None
+        node.requires_grad = fn is not None
+        node.label = None
+        node._fn = fn
+        node._parents = parents
+        node._retain = False
+        return node
+
+    def _lift(self, other: Any) -> Any:
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, Node):
+            raise TypeError(f"cannot combine a Tensor with a {type(other).__name__}: {other!r}")
+        if isinstance(other, (int, float)):  # a Python number takes the tensor's dtype
+            return np.asarray(other, dtype=self.data.dtype)
+        array = as_array(other, what="Tensor arithmetic")
+        if not isinstance(other, np.ndarray) or other.dtype.kind != "f":
+            array = array.astype(self.data.dtype, copy=False)
+        return array
+
+    def _seed(self, gradient: Any) -> Any:
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a single-element output, but this "
+                    f"Tensor has shape {self.data.shape}: reduce it (e.g. .sum()) or pass "
+                    f"backward(gradient) with an array of shape {self.data.shape}"
+                )
+            return np.ones_like(self.data)
+        if isinstance(gradient, Tensor):
+            seed = gradient if gradient.requires_grad else gradient.data
+        else:
+            seed = as_array(gradient, what="backward(gradient)")
+        if seed.shape != self.data.shape:
+            raise ValueError(
+                f"backward(gradient): the gradient has shape {seed.shape} but the output has "
+                f"shape {self.data.shape}; they must match"
+            )
+        return seed
+
+    def _store_grad(self, grad: Any) -> None:
+        if self.grad is None:
+            # a copy: the engine may hand the same array to several inputs
+            self.grad = grad if isinstance(grad, Node) else np.array(grad, dtype=self.data.dtype)
+        else:
+            self.grad = self.grad + grad
+
+    def _retains_grad(self) -> bool:
+        return self._fn is None or self._retain
+
+    # -- PyTorch-style state ---------------------------------------------------------------
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this intermediate result after backward()."""
+        self._retain = True
+
+    def zero_grad(self) -> None:
+        """Clear `.grad` (to None, as PyTorch does)."""
+        self.grad = None
+
+    def detach(self) -> Tensor:
+        return Tensor(self.data, requires_grad=False, name=self.label)
+
+    @property
+    def name(self) -> str | None:
+        return self.label
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self.label = value
+
+    # -- array facts -----------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Tensor")
+        return len(self.data)
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = "".join(
+            [
+                f", dtype={self.data.dtype}" if self.data.dtype != np.float64 else "",
+                ", requires_grad=True" if self.requires_grad else "",
+                f", name={self.label!r}" if self.label else "",
+            ]
+        )
+        return f"Tensor({body}{extras})"
+
+    # -- linear algebra --------------------------------------------------------------------
+    def __matmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self, self._lift(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return ops.MatMul.apply(self._lift(other), self)
+
+    # -- reductions ------------------------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        axes = ops._axes(axis, self.ndim)
+        count = int(np.prod([self.data.shape[i] for i in axes]))
+        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / max(count, 1))
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Largest elements; tied elements split the gradient evenly."""
+        return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        return -((-self).max(axis=axis, keepdims=keepdims))
+
+    # -- shape -----------------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+        return self.transpose(tuple(axes))
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return ops.BroadcastTo.apply(self, shape=tuple(shape))
+
+    def __getitem__(self, key: Any) -> Tensor:
+        return ops.Index.apply(self, key=_index_key(key))
+
+    # -- elementwise extras ----------------------------------------------------------------
+    def clip(self, lo: float | None, hi: float | None) -> Tensor:
+        """Limit values to [lo, hi]; the gradient is 1 inside and 0 where clipped."""
+        return ops.Clip.apply(self, lo=lo, hi=hi)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """log(softmax(x)) computed as x - logsumexp(x): stable for any input."""
+        return ops.LogSoftmax.apply(self, axis=axis)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return self.log_softmax(axis).exp()
+
+
+def _index_key(key: Any) -> Any:
+    """Tensors and lists in an index become integer or boolean arrays."""
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, Tensor):
+        key = key.data
+    if isinstance(key, list):
+        key = np.asarray(key)
+    if isinstance(key, np.ndarray) and key.dtype.kind == "f":
+        raise TypeError(f"Tensor indices must be integers or booleans, received dtype {key.dtype}")
+    return key
+
+
+# ---------------------------------------------------------------------------------------
+# numpy-style module functions
+
+
+def _tensor(x: Any, like: Tensor | None = None) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(x, dtype=None if like is None else like.dtype)
+
+
+def _first_tensor(*xs: Any) -> Tensor:
+    for x in xs:
+        if isinstance(x, Tensor):
+            return x
+    return Tensor(xs[0])
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """`a` where `cond` is true, else `b` (broadcast); the gradient follows the choice."""
+    like = _first_tensor(a, b)
+    a = like if a is like or not isinstance(b, Tensor) and not isinstance(a, Tensor) else a
+    cond = np.asarray(cond.data if isinstance(cond, Node) else cond, dtype=bool)
+    return ops.Where.apply(like._lift(a), like._lift(b), cond=cond)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise larger of `a` and `b`; a tie sends the gradient to `a`."""
+    return where(ops.raw(a) >= ops.raw(b), a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise smaller of `a` and `b`; a tie sends the gradient to `a`."""
+    return where(ops.raw(a) <= ops.raw(b), a, b)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate needs at least one tensor, received none")
+    like = _first_tensor(*tensors)
+    return ops.Concatenate.apply(*[_tensor(t, like) for t in tensors], axis=axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    if len(tensors) == 0:
+        raise ValueError("stack needs at least one tensor, received none")
+    like = _first_tensor(*tensors)
+    lifted = [_tensor(t, like) for t in tensors]
+    shapes = {t.shape for t in lifted}
+    if len(shapes) != 1:
+        raise ValueError(f"stack expects tensors of one shape, received shapes {sorted(shapes)}")
+    ndim = lifted[0].ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"stack: axis {axis} is out of bounds for the result's {ndim} dimensions")
+    axis %= ndim
+    expanded = [t.reshape(t.shape[:axis] + (1,) + t.shape[axis:]) for t in lifted]
+    return concatenate(expanded, axis=axis)

@@ -1,0 +1,94 @@
+"""`Value`: one float in the graph, micrograd's scalar with the engine behind it."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from autograd.arithmetic import Arithmetic
+from autograd.engine import Function, Node
+
+
+def _as_float(data: Any, what: str = "Value") -> float:
+    if isinstance(data, numbers.Real):  # int, float, bool and numpy's real scalars
+        return float(data)
+    if getattr(data, "shape", None) == () and getattr(data, "dtype", None) is not None:
+        if data.dtype.kind in "biuf":  # a 0-d numpy array
+            return float(data)
+    raise TypeError(
+        f"{what} expects a real number or a Value, received {data!r} "
+        f"(type {type(data).__name__})"
+    )
+
+
+class Value(Arithmetic, Node):
+    """A scalar that records the operations applied to it.
+
+    Every node keeps its `.grad` after `backward()` (as in micrograd), so a whole expression
+    can be inspected or drawn.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a ** 2
+    >>> c.backward()
+    >>> c.data, a.grad, b.grad
+    (-2.0, 1.0, 2.0)
+    """
+
+    __slots__ = ()
+    _keeps_all_grads = True
+
+    def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True) -> None:
+        if isinstance(data, Value):
+            data = data.data
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.requires_grad = requires_grad
+        self.label = label
+        self._fn = None
+        self._parents = ()
+
+    @classmethod
+    def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Value:
+        node = cls.__new__(cls)
+        node.data = data
+        node.grad = 0.0
+        node.requires_grad = fn is not None
+        node.label = None
+        node._fn = fn
+        node._parents = parents
+        return node
+
+    def _lift(self, other: Any) -> Any:
+        if isinstance(other, Value):
+            return other
+        if type(other) is float:
+            return other
+        return _as_float(other, what=f"Value arithmetic")
+
+    def _seed(self, gradient: Any) -> Any:
+        if gradient is None:
+            return 1.0
+        if isinstance(gradient, Value):
+            return gradient
+        return _as_float(gradient, what="Value.backward(gradient)")
+
+    def _store_grad(self, grad: Any) -> None:
+        self.grad = grad if self.grad is None else self.grad + grad
+
+    def zero_grad(self) -> None:
+        """Set `.grad` back to 0.0."""
+        self.grad = 0.0
+
+    def detach(self) -> Value:
+        return Value(self.data, label=self.label, requires_grad=False)
+
+    def item(self) -> float:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        grad = self.grad if not isinstance(self.grad, Node) else self.grad.data
+        return f"Value(data={self.data!r}, grad={grad!r}{label})"

@@ -1,0 +1,1 @@
+"""chainrule's Keras-style neural-network layer, built on `autograd`."""
