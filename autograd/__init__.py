@@ -8,7 +8,15 @@
 8.0
 """
 
-from autograd.engine import Function, Node, backward, enable_grad, is_grad_enabled, no_grad
+from autograd.engine import (
+    Function,
+    Node,
+    backward,
+    enable_grad,
+    is_grad_enabled,
+    name_scope,
+    no_grad,
+)
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.tensor import Tensor, concatenate, maximum, minimum, stack, where
 from autograd.value import Value
@@ -26,6 +34,7 @@ __all__ = [
     "is_grad_enabled",
     "maximum",
     "minimum",
+    "name_scope",
     "no_grad",
     "stack",
     "where",

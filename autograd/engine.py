@@ -16,6 +16,35 @@ _GRAD_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabl
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# The name of the enclosing `name_scope` (e.g. an nn layer), recorded on each Tensor made in it.
+_SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("scope", default=None)
+
+
+def current_scope() -> str | None:
+    return _SCOPE.get()
+
+
+class name_scope:
+    """Tag every Tensor produced inside with `name` (drawn as a cluster by `draw_graph`).
+
+    >>> from autograd import Tensor, name_scope
+    >>> with name_scope("dense (Dense)"):
+    ...     y = Tensor([1.0], requires_grad=True) * 2
+    >>> y.scope
+    'dense (Dense)'
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._tokens: list[contextvars.Token[str | None]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_SCOPE.set(self.name))
+
+    def __exit__(self, *exc: object) -> None:
+        _SCOPE.reset(self._tokens.pop())
+
+
 def is_grad_enabled() -> bool:
     """True unless inside `no_grad()`."""
     return _GRAD_ENABLED.get()

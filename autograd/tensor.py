@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import Function, Node
+from autograd.engine import _SCOPE, Function, Node, current_scope
 
 Axis = int | tuple[int, ...] | None
 
@@ -51,7 +51,7 @@ class Tensor(Arithmetic, Node):
            [6., 8.]])
     """
 
-    __slots__ = ("_retain",)
+    __slots__ = ("_retain", "scope")
     _broadcasts = True
 
     def __init__(
@@ -64,6 +64,7 @@ class Tensor(Arithmetic, Node):
         self._fn = None
         self._parents = ()
         self._retain = False
+        self.scope = current_scope()
 
     @classmethod
     def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Tensor:
@@ -75,6 +76,7 @@ class Tensor(Arithmetic, Node):
         node._fn = fn
         node._parents = parents
         node._retain = False
+        node.scope = _SCOPE.get()
         return node
 
     def _lift(self, other: Any) -> Any:
