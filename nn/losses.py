@@ -1,0 +1,484 @@
+"""Losses with Keras' names and formulas, composed of autograd ops (autograd gives gradients).
+
+A loss *function* `fn(y_true, y_pred)` returns one loss per sample (the mean over the last
+axis, as in Keras); a loss *class* instance returns their mean, a scalar Tensor to call
+`backward()` on. `y_true` holds constants (Tensor, ndarray or list); `y_pred` is a Tensor.
+
+>>> from autograd import Tensor
+>>> y_pred = Tensor([[1.0, 1.0], [1.0, 0.0]], requires_grad=True)
+>>> loss = MeanSquaredError()([[0.0, 1.0], [0.0, 0.0]], y_pred)
+>>> loss
+Tensor(0.5, requires_grad=True)
+>>> loss.backward()
+>>> y_pred.grad
+array([[0.5, 0. ],
+       [0.5, 0. ]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from autograd import Node, Tensor, where
+from nn.activations import softplus
+from nn.registry import Registry
+
+# Keras' backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON] before log
+EPSILON = 1e-7
+
+
+# ---------------------------------------------------------------------------------------
+# Inputs: labels become constant arrays of y_pred's dtype, lined up with y_pred
+
+
+def _predictions(y_pred: Any) -> Tensor:
+    if isinstance(y_pred, Node) and not isinstance(y_pred, Tensor):
+        # converting a Value would silently cut it from its graph
+        raise TypeError(f"a loss expects y_pred as a Tensor, received a {type(y_pred).__name__}")
+    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    if y_pred.ndim == 0:
+        raise ValueError("a loss expects predictions with at least one axis, received a scalar")
+    return y_pred
+
+
+def _labels(y_true: Any) -> np.ndarray:
+    array = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"a loss expects numeric labels, received dtype {array.dtype}: {_short(y_true)}"
+        )
+    return array
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def align(y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
+    """Labels as an array of y_pred's shape and dtype; `(n,)` lines up with `(n, 1)`.
+
+    Any other shape mismatch is a ValueError: broadcasting labels `(n,)` against
+    predictions `(n, 1)` would silently compare every label with every prediction.
+
+    >>> y, p = align([1, 0, 1], Tensor(np.zeros((3, 1), dtype=np.float32)))
+    >>> y.shape, y.dtype
+    ((3, 1), dtype('float32'))
+    """
+    y_pred = _predictions(y_pred)
+    labels = _labels(y_true)
+    want = y_pred.shape
+    if labels.shape != want:
+        squeezed = labels.ndim == len(want) - 1 and want[-1] == 1 and labels.shape == want[:-1]
+        extra = labels.ndim == len(want) + 1 and labels.shape == want + (1,)
+        if not (squeezed or extra):
+            raise ValueError(
+                f"y_true and y_pred shapes do not line up: y_true has shape {labels.shape}, "
+                f"y_pred has shape {want}. They must be equal, or differ only by a trailing "
+                f"axis of size 1"
+            )
+        labels = labels.reshape(want)
+    return labels.astype(y_pred.dtype, copy=False), y_pred
+
+
+def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
+    """Integer class ids of shape `y_pred.shape[:-1]` (a trailing axis of 1 is dropped)."""
+    labels = _labels(y_true)
+    want = y_pred.shape[:-1]
+    if labels.shape == want + (1,):
+        labels = labels.reshape(want)
+    if labels.shape != want:
+        raise ValueError(
+            f"sparse labels must have shape {want} (or {want + (1,)}) to match predictions of "
+            f"shape {y_pred.shape}, received labels of shape {labels.shape}"
+        )
+    _require_class_ids(labels)
+    classes = y_pred.shape[-1]
+    if labels.size and labels.max() >= classes:
+        raise ValueError(
+            f"sparse labels must be class ids in [0, {classes - 1}] for predictions with "
+            f"{classes} classes, received a label {labels.max()}"
+        )
+    return labels.astype(np.intp)
+
+
+def _require_class_ids(labels: np.ndarray) -> None:
+    if labels.size and (
+        not np.all(np.isfinite(labels)) or np.any(labels < 0) or np.any(labels != np.round(labels))
+    ):
+        bad = labels[~(np.isfinite(labels) & (labels >= 0) & (labels == np.round(labels)))]
+        raise ValueError(
+            f"sparse categorical labels must be non-negative integer class ids, received "
+            f"values such as {bad.ravel()[:5].tolist()}"
+        )
+
+
+def _one_hot(ids: np.ndarray, classes: int, dtype: np.dtype) -> np.ndarray:
+    return (ids[..., None] == np.arange(classes)).astype(dtype)
+
+
+def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int = -1) -> Tensor:
+    if y_pred.shape[axis] < 2:
+        raise ValueError(
+            f"categorical crossentropy needs predictions with 2 or more classes along axis "
+            f"{axis}, received shape {y_pred.shape}; use binary_crossentropy for one output"
+        )
+    if from_logits:
+        return y_pred.log_softmax(axis=axis)
+    # as Keras: rescale each row to sum to 1, then clip so that log stays finite
+    normalized = y_pred / y_pred.sum(axis=axis, keepdims=True)
+    return normalized.clip(EPSILON, 1.0 - EPSILON).log()
+
+
+# ---------------------------------------------------------------------------------------
+# Loss functions: one loss per sample
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> Tensor:
+    """`mean((y_true - y_pred) ** 2, axis=-1)`.
+
+    >>> mean_squared_error([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
+    Tensor([0.5, 0.5])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    return ((y_pred - labels) ** 2).mean(axis=-1)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> Tensor:
+    """`mean(|y_true - y_pred|, axis=-1)`.
+
+    >>> mean_absolute_error([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
+    Tensor([0.5, 0.5])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    return (y_pred - labels).abs().mean(axis=-1)
+
+
+def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
+    """`-mean(y log p + (1 - y) log(1 - p), axis=-1)`, finite for any input.
+
+    Probabilities are clipped to `[1e-7, 1 - 1e-7]` (as Keras does). Logits `z` go through
+    `softplus(z) - z * y`, which equals the crossentropy of `sigmoid(z)` without computing
+    `log(0)` for large `|z|`.
+
+    >>> binary_crossentropy([[0, 1], [0, 0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).data.round(3)
+    array([0.916, 0.714])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    if from_logits:
+        losses = softplus(y_pred) - y_pred * labels
+    else:
+        p = y_pred.clip(EPSILON, 1.0 - EPSILON)
+        losses = -(p.log() * labels + (1.0 - p).log() * (1.0 - labels))
+    return losses.mean(axis=-1)
+
+
+def categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False, axis: int = -1
+) -> Tensor:
+    """`-sum(y_true * log(p), axis)` for one-hot (or distribution) labels.
+
+    Logits go through the stable `log_softmax`; probabilities are rescaled to sum to 1 and
+    clipped to `[1e-7, 1 - 1e-7]`, as in Keras.
+
+    >>> y_true = [[0, 1, 0], [0, 0, 1]]
+    >>> categorical_crossentropy(y_true, Tensor([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])).data.round(4)
+    array([0.0513, 2.3026])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    return -(_log_probabilities(y_pred, from_logits, axis) * labels).sum(axis=axis)
+
+
+def sparse_categorical_crossentropy(
+    y_true: Any, y_pred: Any, from_logits: bool = False
+) -> Tensor:
+    """Categorical crossentropy with integer class ids as labels (shape `(n,)` or `(n, 1)`).
+
+    >>> y_pred = Tensor([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    >>> sparse_categorical_crossentropy([1, 2], y_pred).data.round(4)
+    array([0.0513, 2.3026])
+    """
+    y_pred = _predictions(y_pred)
+    ids = _sparse_labels(y_true, y_pred)
+    one_hot = _one_hot(ids, y_pred.shape[-1], y_pred.dtype)
+    return -(_log_probabilities(y_pred, from_logits) * one_hot).sum(axis=-1)
+
+
+def hinge(y_true: Any, y_pred: Any) -> Tensor:
+    """`mean(max(1 - y_true * y_pred, 0), axis=-1)`; labels in {0, 1} become {-1, 1}.
+
+    >>> hinge([[0.0, 1.0], [0.0, 0.0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).data.round(2)
+    array([1.1, 1.5])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    if np.isin(labels, (0, 1)).all():  # Keras converts a batch of binary labels
+        labels = 2 * labels - 1
+    return (1.0 - y_pred * labels).relu().mean(axis=-1)
+
+
+def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
+    """Quadratic `0.5 e**2` for errors `|e| <= delta`, linear `delta |e| - 0.5 delta**2` beyond.
+
+    >>> huber([[0, 1], [0, 0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).data.round(3)
+    array([0.18, 0.13])
+    """
+    labels, y_pred = align(y_true, y_pred)
+    error = y_pred - labels
+    size = error.abs()
+    return where(size.data <= delta, error * error * 0.5, size * delta - 0.5 * delta**2).mean(
+        axis=-1
+    )
+
+
+# Keras' short aliases
+mse = mean_squared_error
+mae = mean_absolute_error
+
+
+# ---------------------------------------------------------------------------------------
+# Loss classes: a scalar mean over samples
+
+
+class Loss:
+    """Base class: `__call__(y_true, y_pred)` is the mean of `call()`'s per-sample losses.
+
+    Subclasses implement `call` and may tighten `check_labels`, which a model runs once on
+    the whole label array before training so that bad labels fail early.
+    """
+
+    name = "loss"
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None:
+            self.name = name
+
+    def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        raise NotImplementedError
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        losses = self.call(y_true, y_pred)
+        if sample_weight is None:
+            return losses.mean()
+        weights = np.asarray(sample_weight, dtype=losses.dtype)
+        if weights.shape != losses.shape:
+            raise ValueError(
+                f"sample_weight must have one weight per sample, shape {losses.shape}, "
+                f"received shape {weights.shape}"
+            )
+        # Keras' "sum_over_batch_size": weighted sum divided by the number of samples
+        return (losses * weights).sum() * (1.0 / max(losses.size, 1))
+
+    def check_labels(self, y_true: Any) -> None:
+        """Raise ValueError for labels this loss cannot use (here: not finite numbers)."""
+        labels = _labels(y_true)
+        if labels.size and not np.all(np.isfinite(labels)):
+            raise ValueError(f"{self.name} expects finite labels, received NaN or inf")
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class LossFunctionWrapper(Loss):
+    """A loss class around a function `fn(y_true, y_pred, **kwargs)` of per-sample losses.
+
+    >>> wrapped = LossFunctionWrapper(huber, delta=0.5)
+    >>> wrapped.name
+    'huber'
+    """
+
+    def __init__(self, fn: Callable[..., Tensor], name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(name if name is not None else getattr(fn, "__name__", "loss"))
+        self.fn = fn
+        self.kwargs = kwargs
+
+    def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        losses = self.fn(y_true, y_pred, **self.kwargs)
+        if not isinstance(losses, Tensor):
+            raise TypeError(
+                f"loss function {self.name!r} must return a Tensor, received "
+                f"{type(losses).__name__}"
+            )
+        return losses
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self.kwargs}
+
+
+registry: Registry[Any] = Registry("loss", base=Loss)
+
+
+@registry.register("mean_squared_error", "mse")
+class MeanSquaredError(LossFunctionWrapper):
+    """The mean of squared errors.
+
+    >>> MeanSquaredError()([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
+    Tensor(0.5)
+    """
+
+    def __init__(self, name: str = "mean_squared_error") -> None:
+        super().__init__(mean_squared_error, name=name)
+
+
+@registry.register("mean_absolute_error", "mae")
+class MeanAbsoluteError(LossFunctionWrapper):
+    """The mean of absolute errors.
+
+    >>> MeanAbsoluteError()([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
+    Tensor(0.5)
+    """
+
+    def __init__(self, name: str = "mean_absolute_error") -> None:
+        super().__init__(mean_absolute_error, name=name)
+
+
+@registry.register("binary_crossentropy")
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Crossentropy for labels in [0, 1] against probabilities (or logits, `from_logits=True`).
+
+    >>> bce = BinaryCrossentropy(from_logits=True)
+    >>> round(bce([0, 1, 0, 0], Tensor([-18.6, 0.51, 2.94, -12.8])).item(), 3)
+    0.865
+    """
+
+    def __init__(self, from_logits: bool = False, name: str = "binary_crossentropy") -> None:
+        super().__init__(binary_crossentropy, name=name, from_logits=from_logits)
+        self.from_logits = from_logits
+
+    def check_labels(self, y_true: Any) -> None:
+        super().check_labels(y_true)
+        labels = _labels(y_true)
+        if labels.size and (labels.min() < 0 or labels.max() > 1):
+            raise ValueError(
+                f"binary_crossentropy expects labels in [0, 1], received values from "
+                f"{labels.min()} to {labels.max()}"
+            )
+
+
+@registry.register("categorical_crossentropy")
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy for one-hot labels against class probabilities (or logits).
+
+    >>> cce = CategoricalCrossentropy()
+    >>> round(cce([[0, 1, 0], [0, 0, 1]], Tensor([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])).item(), 3)
+    1.177
+    """
+
+    def __init__(self, from_logits: bool = False, name: str = "categorical_crossentropy") -> None:
+        super().__init__(categorical_crossentropy, name=name, from_logits=from_logits)
+        self.from_logits = from_logits
+
+    def check_labels(self, y_true: Any) -> None:
+        super().check_labels(y_true)
+        labels = _labels(y_true)
+        if not labels.size:
+            return
+        hint = (
+            "; for integer class ids use sparse_categorical_crossentropy"
+            if labels.ndim < 2 or labels.shape[-1] == 1
+            else ""
+        )
+        if labels.min() < 0 or labels.max() > 1:
+            raise ValueError(
+                f"categorical_crossentropy expects one-hot labels in [0, 1], received values "
+                f"from {labels.min()} to {labels.max()}{hint}"
+            )
+        sums = labels.sum(axis=-1) if labels.ndim else labels
+        if labels.ndim < 2 or not np.allclose(sums, 1.0, atol=1e-3):
+            raise ValueError(
+                f"categorical_crossentropy expects each label row to be one-hot (summing to "
+                f"1), received labels of shape {labels.shape} with row sums such as "
+                f"{np.ravel(sums)[:3].tolist()}{hint}"
+            )
+
+
+@registry.register("sparse_categorical_crossentropy")
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy for integer class ids against class probabilities (or logits).
+
+    >>> scce = SparseCategoricalCrossentropy()
+    >>> round(scce([1, 2], Tensor([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])).item(), 3)
+    1.177
+    """
+
+    def __init__(
+        self, from_logits: bool = False, name: str = "sparse_categorical_crossentropy"
+    ) -> None:
+        super().__init__(sparse_categorical_crossentropy, name=name, from_logits=from_logits)
+        self.from_logits = from_logits
+
+    def check_labels(self, y_true: Any) -> None:
+        super().check_labels(y_true)
+        _require_class_ids(_labels(y_true))
+
+
+@registry.register("hinge")
+class Hinge(LossFunctionWrapper):
+    """`max(1 - y_true * y_pred, 0)` for labels in {-1, 1} (or {0, 1}, converted).
+
+    >>> round(Hinge()([[0.0, 1.0], [0.0, 0.0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).item(), 3)
+    1.3
+    """
+
+    def __init__(self, name: str = "hinge") -> None:
+        super().__init__(hinge, name=name)
+
+    def check_labels(self, y_true: Any) -> None:
+        super().check_labels(y_true)
+        labels = np.unique(_labels(y_true))
+        if not (np.isin(labels, (-1, 1)).all() or np.isin(labels, (0, 1)).all()):
+            raise ValueError(
+                f"hinge expects labels in {{-1, 1}} or {{0, 1}}, received the values "
+                f"{labels[:6].tolist()}"
+            )
+
+
+@registry.register("huber", "huber_loss")
+class Huber(LossFunctionWrapper):
+    """Squared error for small errors, absolute error beyond `delta`.
+
+    >>> round(Huber()([[0, 1], [0, 0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).item(), 3)
+    0.155
+    """
+
+    def __init__(self, delta: float = 1.0, name: str = "huber_loss") -> None:
+        if not delta > 0:
+            raise ValueError(f"Huber expects delta > 0, received delta={delta}")
+        super().__init__(huber, name=name, delta=delta)
+        self.delta = delta
+
+
+# plain functions that have a class: get(fn) returns the class, with its label checks
+_CLASS_OF: dict[Callable[..., Tensor], type[Loss]] = {
+    mean_squared_error: MeanSquaredError,
+    mean_absolute_error: MeanAbsoluteError,
+    binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    hinge: Hinge,
+    huber: Huber,
+}
+
+
+def get(identifier: Any) -> Loss:
+    """A Loss instance from a name, a Loss, a class or a plain function `fn(y_true, y_pred)`.
+
+    >>> get("mse")
+    MeanSquaredError(name='mean_squared_error')
+    >>> get("BinaryCrossentropy").name
+    'binary_crossentropy'
+    >>> get(lambda y_true, y_pred: (y_pred - y_true).abs()).name
+    '<lambda>'
+    """
+    loss = registry.get(identifier)
+    if isinstance(loss, Loss):
+        return loss
+    for fn, cls in _CLASS_OF.items():
+        if loss is fn:
+            return cls()
+    return LossFunctionWrapper(loss)

@@ -1,0 +1,345 @@
+"""Optimizers with Keras 3's update rules, updating each variable's array in place.
+
+`apply_gradients([(grad, variable), ...])` follows Keras (gradient first); `step(params)`
+follows PyTorch (uses each `p.grad`). Updates keep the variable's array object and dtype,
+so float32 weights stay float32 and anything holding the array sees the new values.
+
+>>> from autograd import Tensor
+>>> w = Tensor([1.0, 2.0], requires_grad=True)
+>>> opt = SGD(learning_rate=0.1)
+>>> opt.apply_gradients([(np.array([0.5, -1.0]), w)])
+>>> w.data, opt.iterations
+(array([0.95, 2.1 ]), 1)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from autograd import Node, Tensor
+from nn.registry import Registry
+
+
+def _number(value: Any, what: str, owner: str, low: float = 0.0, high: float = math.inf) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{owner} expects a number for {what}, received {value!r}")
+    value = float(value)
+    if not low <= value <= high:
+        bounds = f"in [{low}, {high}]" if high != math.inf else f">= {low}"
+        raise ValueError(f"{owner} expects {what} {bounds}, received {what}={value}")
+    return value
+
+
+class Optimizer:
+    """Base class: validation, per-variable state, the iteration counter.
+
+    Subclasses implement `update(variable_data, grad, state)`, changing `variable_data` in
+    place; `state` is this variable's dict of slots (momentum, velocity, ...), created by
+    `build_state` on the first update. State is keyed by the Tensor itself (by identity).
+    """
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float = 0.001) -> None:
+        self.learning_rate = learning_rate
+        self.iterations = 0
+        self._state: dict[Tensor, dict[str, np.ndarray]] = {}
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        # callbacks (e.g. a scheduler) assign it between steps
+        self._learning_rate = _number(value, "learning_rate", type(self).__name__)
+
+    # -- the public steps ------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
+        """Update each variable from its gradient (pairs are `(grad, variable)`, as Keras).
+
+        Pairs whose gradient is None are skipped. The counter advances once per call.
+        """
+        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        checked = [(self._gradient(g, v), v) for g, v in pairs]
+        for grad, variable in checked:
+            state = self._state.get(variable)
+            if state is None:
+                state = self._state[variable] = self.build_state(variable.data)
+            self.update(variable.data, grad, state)
+        self.iterations += 1
+
+    def step(self, params: Sequence[Tensor]) -> None:
+        """PyTorch style: update every parameter from its `.grad` (None grads are skipped)."""
+        self.apply_gradients([(p.grad, p) for p in _tensors(params)])
+
+    def zero_grad(self, params: Sequence[Tensor]) -> None:
+        """Clear every parameter's `.grad` (to None) before the next backward."""
+        for p in _tensors(params):
+            p.grad = None
+
+    # -- for subclasses --------------------------------------------------------------------
+    def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        return {}
+
+    def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        raise NotImplementedError
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+    def _gradient(self, grad: Any, variable: Any) -> np.ndarray:
+        if not isinstance(variable, Tensor):
+            raise TypeError(
+                f"{type(self).__name__} updates Tensors, received a {type(variable).__name__}: "
+                f"{variable!r}"
+            )
+        grad = np.asarray(grad.data if isinstance(grad, Node) else grad)
+        if grad.shape != variable.shape:
+            raise ValueError(
+                f"gradient shape {grad.shape} does not match variable shape {variable.shape}"
+                + (f" (variable {variable.name!r})" if variable.name else "")
+            )
+        # computed in the variable's dtype, as Keras casts: float32 weights stay float32
+        return grad.astype(variable.dtype, copy=False)
+
+
+def _tensors(params: Sequence[Tensor]) -> list[Tensor]:
+    params = list(params)
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"expected a list of Tensors, received a {type(p).__name__}: {p!r}")
+    return params
+
+
+registry: Registry[Any] = Registry("optimizer", base=Optimizer)
+
+
+@registry.register("sgd")
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum, as in Keras 3.
+
+    `w -= lr * g`; with momentum `v = momentum * v - lr * g; w += v`; with Nesterov
+    `v = momentum * v - lr * g; w += momentum * v - lr * g`.
+
+    >>> SGD(learning_rate=0.1, momentum=0.9)
+    SGD(learning_rate=0.1, momentum=0.9, nesterov=False)
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+    ) -> None:
+        super().__init__(learning_rate)
+        self.momentum = _number(momentum, "momentum", "SGD", 0.0, 1.0)
+        self.nesterov = bool(nesterov)
+
+    def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        return {"momentum": np.zeros_like(data)} if self.momentum else {}
+
+    def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        lr = self.learning_rate
+        if not self.momentum:
+            data -= lr * grad
+            return
+        v = state["momentum"]
+        v *= self.momentum
+        v -= lr * grad
+        if self.nesterov:
+            data += self.momentum * v - lr * grad
+        else:
+            data += v
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+@registry.register("adam")
+class Adam(Optimizer):
+    """Adam, written as Keras 3 writes it.
+
+    `m += (g - m) (1 - beta_1)`, `v += (g**2 - v) (1 - beta_2)`,
+    `w -= lr sqrt(1 - beta_2**t) / (1 - beta_1**t) * m / (sqrt(v) + epsilon)`, t from 1;
+    `amsgrad` divides by the running maximum of `v` instead.
+
+    >>> Adam()
+    Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False)
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = _number(beta_1, "beta_1", "Adam", 0.0, 1.0)
+        self.beta_2 = _number(beta_2, "beta_2", "Adam", 0.0, 1.0)
+        self.epsilon = _number(epsilon, "epsilon", "Adam")
+        self.amsgrad = bool(amsgrad)
+        if self.beta_1 == 1.0 or self.beta_2 == 1.0:
+            raise ValueError(
+                f"Adam expects beta_1 and beta_2 below 1 (the bias correction divides by "
+                f"1 - beta**t), received beta_1={beta_1}, beta_2={beta_2}"
+            )
+
+    def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        state = {"momentum": np.zeros_like(data), "velocity": np.zeros_like(data)}
+        if self.amsgrad:
+            state["velocity_hat"] = np.zeros_like(data)
+        return state
+
+    def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        t = self.iterations + 1
+        alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        m, v = state["momentum"], state["velocity"]
+        m += (grad - m) * (1 - self.beta_1)
+        v += (grad * grad - v) * (1 - self.beta_2)
+        if self.amsgrad:
+            np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
+            v = state["velocity_hat"]
+        data -= (m * alpha) / (np.sqrt(v) + self.epsilon)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+            "amsgrad": self.amsgrad,
+        }
+
+
+@registry.register("rmsprop")
+class RMSprop(Optimizer):
+    """RMSprop, as in Keras 3: divide the gradient by a running root mean square.
+
+    `v = rho v + (1 - rho) g**2`; `step = lr g / sqrt(v + epsilon)` (centered: the variance
+    `v - mean_g**2` replaces `v`); with momentum `mom = momentum mom + step; w -= mom`.
+
+    >>> RMSprop(learning_rate=0.01)
+    RMSprop(learning_rate=0.01, rho=0.9, momentum=0.0, epsilon=1e-07, centered=False)
+    """
+
+    name = "rmsprop"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.rho = _number(rho, "rho", "RMSprop", 0.0, 1.0)
+        self.momentum = _number(momentum, "momentum", "RMSprop", 0.0, 1.0)
+        self.epsilon = _number(epsilon, "epsilon", "RMSprop")
+        self.centered = bool(centered)
+
+    def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        state = {"velocity": np.zeros_like(data)}
+        if self.momentum > 0:
+            state["momentum"] = np.zeros_like(data)
+        if self.centered:
+            state["average_gradient"] = np.zeros_like(data)
+        return state
+
+    def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        rho = self.rho
+        v = state["velocity"]
+        v *= rho
+        v += (1 - rho) * grad * grad
+        if self.centered:
+            mean = state["average_gradient"]
+            mean *= rho
+            mean += (1 - rho) * grad
+            denominator = v - mean * mean + self.epsilon
+        else:
+            denominator = v + self.epsilon
+        increment = self.learning_rate * grad / np.sqrt(denominator)
+        if self.momentum > 0:
+            mom = state["momentum"]
+            mom *= self.momentum
+            mom += increment
+            data -= mom
+        else:
+            data -= increment
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "rho": self.rho,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "centered": self.centered,
+        }
+
+
+@registry.register("adagrad")
+class Adagrad(Optimizer):
+    """Adagrad, as in Keras 3: `acc += g**2; w -= lr g / sqrt(acc + epsilon)`.
+
+    The accumulator starts at `initial_accumulator_value` (0.1).
+
+    >>> Adagrad()
+    Adagrad(learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-07)
+    """
+
+    name = "adagrad"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+    ) -> None:
+        super().__init__(learning_rate)
+        self.initial_accumulator_value = _number(
+            initial_accumulator_value, "initial_accumulator_value", "Adagrad"
+        )
+        self.epsilon = _number(epsilon, "epsilon", "Adagrad")
+
+    def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        return {"accumulator": np.full_like(data, self.initial_accumulator_value)}
+
+    def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        acc = state["accumulator"]
+        acc += grad * grad
+        data -= self.learning_rate * grad / np.sqrt(acc + self.epsilon)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "initial_accumulator_value": self.initial_accumulator_value,
+            "epsilon": self.epsilon,
+        }
+
+
+def get(identifier: Any) -> Optimizer:
+    """An optimizer from its name (an instance with Keras' defaults) or itself.
+
+    >>> get("sgd")
+    SGD(learning_rate=0.01, momentum=0.0, nesterov=False)
+    >>> get("RMSprop").learning_rate
+    0.001
+    """
+    optimizer = registry.get(identifier)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"Could not interpret optimizer identifier {identifier!r}: expected a name or an "
+            f"Optimizer instance"
+        )
+    return optimizer
