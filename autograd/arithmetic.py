@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import ops
-from autograd.engine import Node, raw
+from autograd.engine import Node, apply_binary, apply_unary, raw
+
+# The shared instances of the stateless primitives, for the hot paths.
+_ADD, _MUL, _NEG = ops.Add.shared, ops.Mul.shared, ops.Neg.shared
 
 
 class Arithmetic:
@@ -27,36 +30,40 @@ class Arithmetic:
         raise NotImplementedError
 
     # -- + - * / ---------------------------------------------------------------------------
+    # The node always goes first: + and * commute, and the hot path wants a node there.
     def __add__(self, other: Any) -> Any:
-        return ops.Add.apply(self, self._lift(other))
+        if other.__class__ is not self.__class__:
+            other = self._lift(other)
+        return apply_binary(_ADD, self, other)
 
-    def __radd__(self, other: Any) -> Any:
-        return ops.Add.apply(self._lift(other), self)
+    __radd__ = __add__
 
     def __sub__(self, other: Any) -> Any:
-        other = self._lift(other)
-        return ops.Add.apply(self, -other if not isinstance(other, Node) else ops.Neg.apply(other))
+        if other.__class__ is not self.__class__:
+            other = self._lift(other)
+        return apply_binary(_ADD, self, apply_unary(_NEG, other) if isinstance(other, Node) else -other)
 
     def __rsub__(self, other: Any) -> Any:
-        return ops.Add.apply(self._lift(other), ops.Neg.apply(self))
+        return apply_binary(_ADD, apply_unary(_NEG, self), self._lift(other))
 
     def __mul__(self, other: Any) -> Any:
-        return ops.Mul.apply(self, self._lift(other))
+        if other.__class__ is not self.__class__:
+            other = self._lift(other)
+        return apply_binary(_MUL, self, other)
 
-    def __rmul__(self, other: Any) -> Any:
-        return ops.Mul.apply(self._lift(other), self)
+    __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Any:
         other = self._lift(other)
         if isinstance(other, Node):
-            return ops.Mul.apply(self, ops.Pow.apply(other, exponent=-1))
-        return ops.Mul.apply(self, 1 / other)  # a constant divisor folds into one multiply
+            return apply_binary(_MUL, self, ops.Pow.apply(other, exponent=-1))
+        return apply_binary(_MUL, self, 1 / other)  # a constant divisor folds into one multiply
 
     def __rtruediv__(self, other: Any) -> Any:
-        return ops.Mul.apply(self._lift(other), ops.Pow.apply(self, exponent=-1))
+        return apply_binary(_MUL, ops.Pow.apply(self, exponent=-1), self._lift(other))
 
     def __neg__(self) -> Any:
-        return ops.Neg.apply(self)
+        return apply_unary(_NEG, self)
 
     def __pos__(self) -> Any:
         return self
@@ -77,28 +84,28 @@ class Arithmetic:
     # -- elementwise functions -------------------------------------------------------------
     def exp(self) -> Any:
         """e ** self."""
-        return ops.Exp.apply(self)
+        return apply_unary(ops.Exp.shared, self)
 
     def log(self) -> Any:
         """Natural logarithm."""
-        return ops.Log.apply(self)
+        return apply_unary(ops.Log.shared, self)
 
     def tanh(self) -> Any:
-        return ops.Tanh.apply(self)
+        return apply_unary(ops.Tanh.shared, self)
 
     def sigmoid(self) -> Any:
         """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0."""
-        return ops.Sigmoid.apply(self)
+        return apply_unary(ops.Sigmoid.shared, self)
 
     def relu(self) -> Any:
         """max(x, 0); the gradient at 0 is taken as 0."""
-        return ops.Relu.apply(self)
+        return apply_unary(ops.Relu.shared, self)
 
     def abs(self) -> Any:
-        return ops.Abs.apply(self)
+        return apply_unary(ops.Abs.shared, self)
 
     def __abs__(self) -> Any:
-        return ops.Abs.apply(self)
+        return apply_unary(ops.Abs.shared, self)
 
     def sqrt(self) -> Any:
         return ops.Pow.apply(self, exponent=0.5)

@@ -63,6 +63,7 @@ class Tensor(Arithmetic, Node):
         self.label = name
         self._fn = None
         self._parents = ()
+        self._g = None
         self._retain = False
         self.scope = current_scope()
 
@@ -74,7 +75,8 @@ class Tensor(Arithmetic, Node):
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
-        node._parents = parents
+        node._parents = parents if fn is not None else ()
+        node._g = None
         node._retain = False
         node.scope = _SCOPE.get()
         return node

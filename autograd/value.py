@@ -46,6 +46,7 @@ class Value(Arithmetic, Node):
         self.label = label
         self._fn = None
         self._parents = ()
+        self._g = None
 
     @classmethod
     def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Value:
@@ -55,7 +56,8 @@ class Value(Arithmetic, Node):
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
-        node._parents = parents
+        node._parents = parents if fn is not None else ()
+        node._g = None
         return node
 
     def _lift(self, other: Any) -> Any:
