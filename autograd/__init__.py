@@ -20,6 +20,7 @@ from autograd.engine import (
 from autograd.gradcheck import GradcheckError, gradcheck
 from autograd.tensor import Tensor, concatenate, maximum, minimum, stack, where
 from autograd.value import Value
+from autograd.viz import draw_graph, save_graph
 
 __all__ = [
     "Function",
@@ -29,6 +30,7 @@ __all__ = [
     "Value",
     "backward",
     "concatenate",
+    "draw_graph",
     "enable_grad",
     "gradcheck",
     "is_grad_enabled",
@@ -36,6 +38,7 @@ __all__ = [
     "minimum",
     "name_scope",
     "no_grad",
+    "save_graph",
     "stack",
     "where",
 ]

@@ -40,3 +40,72 @@ def rng() -> np.random.Generator:
     True
     """
     return _RNG
+
+
+# ---------------------------------------------------------------------------------------
+# plot_model: one box per layer, as Keras draws it (owned by the models/layers helper)
+
+
+def plot_model(
+    model: "Any",
+    to_file: "str | None" = "model.png",
+    show_shapes: bool = True,
+    show_layer_names: bool = True,
+    rankdir: str = "TB",
+    dpi: int = 96,
+) -> "Any":
+    """Draw `model` as a chain of boxes (name, type, output shape, parameters) with graphviz.
+
+    The picture is written to `to_file` (format from its extension: png, svg, pdf, ...; None
+    writes nothing) and the `graphviz.Digraph` is returned (it displays itself in Jupyter).
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dense(4, input_shape=(3,)), nn.layers.Dense(1)])
+    >>> dot = nn.utils.plot_model(model, to_file=None)
+    >>> "dense_1 (Dense)" in dot.source and "(None, 4)" in dot.source
+    True
+    """
+    import os
+
+    import graphviz
+
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"plot_model expects rankdir 'TB', 'LR', 'BT' or 'RL', received {rankdir!r}")
+    if not model.built:
+        raise ValueError(
+            f'plot_model: model "{model.name}" is not built yet: give its first layer an '
+            "input_shape or call it on data first"
+        )
+    dot = graphviz.Digraph(name=model.name, graph_attr={"rankdir": rankdir, "dpi": str(dpi)})
+    dot.attr("node", shape="record", fontname="Helvetica", fontsize="11")
+
+    def box(node: str, title: str, kind: str, rows: "list[str]") -> None:
+        head = f"{title} ({kind})" if show_layer_names else kind
+        fields = [_escape_record(head)] + [_escape_record(r) for r in rows]
+        dot.node(node, "{" + "|".join(fields) + "}")
+
+    input_shape = getattr(model, "_batch_input_shape", None)
+    previous = "input"
+    box(previous, "input", "InputLayer", [f"output: {input_shape}"] if show_shapes else [])
+    for i, layer in enumerate(model.layers):
+        node = f"layer{i}"
+        rows = []
+        if show_shapes:
+            rows.append(f"input: {layer._build_input_shape} | output: {layer._output_shape}")
+        rows.append(f"params: {layer.count_params():,}")
+        box(node, layer.name, type(layer).__name__, rows)
+        dot.edge(previous, node)
+        previous = node
+    if to_file is not None:
+        fmt = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
+        data = dot.source.encode() if fmt in ("dot", "gv") else dot.pipe(format=fmt)
+        with open(to_file, "wb") as handle:
+            handle.write(data)
+    return dot
+
+
+def _escape_record(text: str) -> str:
+    """Escape graphviz record-label specials, keeping ' | ' as a field separator."""
+    for ch in "{}<>":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace(" | ", "}|{") if " | " in text else text

@@ -1,0 +1,12 @@
+"""Keras-style layers over autograd Tensors: `from nn.layers import Dense, Activation`.
+
+>>> from nn.layers import Dense
+>>> Dense(4, input_dim=2).count_params()
+12
+"""
+
+from nn.layers.base import Layer
+from nn.layers.core import Activation, Dense, Dropout, Flatten
+from nn.layers.input import Input, InputLayer
+
+__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer"]

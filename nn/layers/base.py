@@ -1,0 +1,332 @@
+"""`Layer`: the Keras 3 life cycle over autograd Tensors.
+
+`__init__` validates and resolves identifiers, `build(input_shape)` creates the weights as soon
+as the input shape is known, and `call` is only the math on Tensors: every gradient comes from
+the engine. Each call runs inside `name_scope("dense (Dense)")` so drawn graphs group a layer's
+nodes into one cluster.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, ClassVar, Sequence
+
+import numpy as np
+
+from autograd import Tensor, name_scope
+from nn import initializers
+
+Shape = tuple[int | None, ...]
+
+
+class _LayerMeta(type):
+    """Builds a layer whose input shape was declared once its whole `__init__` chain has run."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        layer = super().__call__(*args, **kwargs)
+        if not layer.built and layer._declared_input_shape is not None:
+            layer._build(layer._declared_input_shape)
+        return layer
+
+
+class Layer(metaclass=_LayerMeta):
+    """Base class of every layer: weights, naming, shape checks, `get_weights`/`set_weights`.
+
+    Subclasses override `build(input_shape)` (create weights with `add_weight`), `call(inputs)`
+    (or `call(inputs, training=False)`) and, when the output shape differs from the input
+    shape, `compute_output_shape(input_shape)`.
+
+    >>> import numpy as np
+    >>> from nn.layers import Layer
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight("w", (input_shape[-1],), "ones")
+    ...     def call(self, inputs):
+    ...         return inputs * self.w
+    >>> Scale()(np.array([[1.0, 2.0]])).data
+    array([[1., 2.]], dtype=float32)
+    """
+
+    # True when the subclass's `call` takes `training` (Dropout): decided once per class
+    _accepts_training: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "call" in cls.__dict__:
+            cls._accepts_training = "training" in inspect.signature(cls.call).parameters
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        dtype: Any = None,
+        trainable: bool = True,
+        input_shape: Sequence[int | None] | None = None,
+        input_dim: int | None = None,
+        batch_input_shape: Sequence[int | None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs:
+            unknown = ", ".join(repr(k) for k in kwargs)
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {unknown}")
+        if name is not None and (not isinstance(name, str) or not name or "/" in name):
+            raise ValueError(
+                f"{type(self).__name__} expects name to be a non-empty string without '/', "
+                f"received name={name!r}"
+            )
+        self._name = name or _snake_case(type(self).__name__)
+        # an automatic name may be changed by the model to stay unique ('dense_1')
+        self._auto_name = name is None
+        self.dtype = resolve_dtype(dtype, type(self).__name__)
+        self._trainable = _check_bool(trainable, "trainable", type(self).__name__)
+        self._slots: list[tuple[str, Tensor, bool]] = []  # (weight name, tensor, trainable)
+        self.built = False
+        self._build_input_shape: Shape | None = None
+        self._output_shape: Shape | None = None
+        self._declared_input_shape = declared_input_shape(
+            type(self).__name__, input_shape, input_dim, batch_input_shape
+        )
+        self._scope_name = ""
+        self._set_name(self._name)
+
+    # -- naming --------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _set_name(self, name: str) -> None:
+        self._name = name
+        self._scope_name = f"{name} ({type(self).__name__})"
+        for _, weight, _ in self._slots:
+            weight.scope = self._scope_name
+
+    # -- the life cycle --------------------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Create the weights for inputs of `input_shape` (batch axis `None`)."""
+
+    def call(self, inputs: Tensor) -> Tensor:
+        """The layer's math on a Tensor."""
+        return inputs
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape)
+
+    def _build(self, input_shape: Shape) -> None:
+        input_shape = tuple(input_shape)
+        with name_scope(self._scope_name):  # weights are drawn inside the layer's cluster
+            self.build(input_shape)
+        self.built = True
+        self._build_input_shape = input_shape
+        self._output_shape = tuple(self.compute_output_shape(input_shape))
+
+    def _check_input_shape(self, shape: tuple[int, ...]) -> None:
+        """Raise ValueError when inputs of `shape` cannot go through the built layer."""
+
+    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Apply the layer: a Tensor in, a Tensor out (arrays and lists are wrapped)."""
+        x = inputs if isinstance(inputs, Tensor) else to_tensor(inputs, self.dtype, self.name)
+        if not self.built:
+            if x.ndim == 0:
+                raise ValueError(f'layer "{self.name}" expects a batch of inputs, received a scalar')
+            self._build((None,) + x.shape[1:])
+        else:
+            self._check_input_shape(x.shape)
+        with name_scope(self._scope_name):
+            if self._accepts_training:
+                return self.call(x, training=bool(training))  # type: ignore[call-arg]
+            return self.call(x)
+
+    # -- weights ---------------------------------------------------------------------------
+    def add_weight(
+        self,
+        name: str,
+        shape: Sequence[int],
+        initializer: Any = "glorot_uniform",
+        trainable: bool = True,
+    ) -> Tensor:
+        """Create a weight Tensor from `initializer` (an identifier or a callable)."""
+        if any(n == name for n, _, _ in self._slots):
+            raise ValueError(f'layer "{self.name}" already has a weight named {name!r}')
+        init = initializers.get(initializer) if not callable(initializer) else initializer
+        shape = tuple(int(n) for n in shape)
+        data = np.asarray(init(shape, dtype=self.dtype), dtype=self.dtype)
+        if data.shape != shape:
+            raise ValueError(
+                f"initializer {initializer!r} returned shape {data.shape} for weight {name!r} "
+                f"of shape {shape}"
+            )
+        weight = Tensor(data, requires_grad=trainable and self._trainable, name=name)
+        weight.scope = self._scope_name
+        self._slots.append((name, weight, trainable))
+        return weight
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze (False) or unfreeze the layer: frozen weights get no gradient."""
+        self._trainable = _check_bool(value, "trainable", type(self).__name__)
+        for _, weight, slot_trainable in self._slots:
+            weight.requires_grad = value and slot_trainable
+
+    @property
+    def weight_names(self) -> list[str]:
+        """Names of `weights`, in the same order ('kernel', 'bias')."""
+        trainable = [n for n, _, t in self._slots if t and self._trainable]
+        return trainable + [n for n, _, t in self._slots if not (t and self._trainable)]
+
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return [w for _, w, t in self._slots if t and self._trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return [w for _, w, t in self._slots if not (t and self._trainable)]
+
+    @property
+    def weights(self) -> list[Tensor]:
+        """Trainable weights first, then the others (Keras' order)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f'layer "{self.name}" is not built yet, so it has no weights to count: give it '
+                "an input_shape or call it on data first"
+            )
+        return int(sum(w.size for w in self.weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as arrays: `[kernel, bias]` for a Dense layer."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Overwrite the weights; count and shapes must match `get_weights()`."""
+        current = self.weights
+        if not self.built and len(weights) > 0:
+            raise ValueError(
+                f'layer "{self.name}" is not built yet, so it has no weights to set: give it an '
+                "input_shape or call it on data first"
+            )
+        expected = ", ".join(f"{n} {w.shape}" for n, w in zip(self.weight_names, current))
+        if len(weights) != len(current):
+            raise ValueError(
+                f'layer "{self.name}" expects {len(current)} weight arrays ({expected or "none"}), '
+                f"received {len(weights)}"
+            )
+        arrays = [np.asarray(getattr(w, "data", w)) for w in weights]
+        for name, weight, array in zip(self.weight_names, current, arrays):
+            if array.shape != weight.shape:
+                raise ValueError(
+                    f'layer "{self.name}": weight {name!r} has shape {weight.shape}, received '
+                    f"an array of shape {array.shape} (the layer expects {expected})"
+                )
+            if array.dtype.kind not in "biuf":
+                raise TypeError(
+                    f'layer "{self.name}": weight {name!r} must be numeric, received dtype '
+                    f"{array.dtype}"
+                )
+        for weight, array in zip(current, arrays):
+            weight.data = np.array(array, dtype=weight.dtype)
+
+    # -- shapes and display ------------------------------------------------------------------
+    @property
+    def input_shape(self) -> Shape:
+        if self._build_input_shape is None:
+            raise AttributeError(f'layer "{self.name}" has no input shape yet: it is not built')
+        return self._build_input_shape
+
+    @property
+    def output_shape(self) -> Shape:
+        if self._output_shape is None:
+            raise AttributeError(f'layer "{self.name}" has no output shape yet: it is not built')
+        return self._output_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers shared by layers and models
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _check_bool(value: Any, what: str, owner: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner} expects {what} to be True or False, received {value!r}")
+    return bool(value)
+
+
+def resolve_dtype(dtype: Any, owner: str) -> np.dtype:
+    """float32 unless asked otherwise (Keras' default); only float32 and float64 are allowed."""
+    if dtype is None:
+        return np.dtype(np.float32)
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"{owner} expects dtype 'float32' or 'float64', received dtype={dtype!r}")
+    return resolved
+
+
+def declared_input_shape(
+    owner: str,
+    input_shape: Sequence[int | None] | None,
+    input_dim: int | None,
+    batch_input_shape: Sequence[int | None] | None = None,
+) -> Shape | None:
+    """The batch shape `(None, ...)` declared by `input_shape`, `input_dim` or
+    `batch_input_shape`, validated; None when none was given."""
+    given = [k for k, v in [("input_shape", input_shape), ("input_dim", input_dim),
+                            ("batch_input_shape", batch_input_shape)] if v is not None]
+    if len(given) > 1:
+        raise ValueError(f"{owner} accepts only one of {', '.join(given)}")
+    if input_dim is not None:
+        input_shape = (input_dim,)
+    if batch_input_shape is not None:
+        shape = _check_dims(owner, "batch_input_shape", batch_input_shape)
+        return (None,) + shape[1:]
+    if input_shape is None:
+        return None
+    return (None,) + _check_dims(owner, "input_shape", input_shape)
+
+
+def _check_dims(owner: str, what: str, dims: Any) -> Shape:
+    if isinstance(dims, (int, np.integer)) and not isinstance(dims, bool):
+        dims = (dims,)  # input_shape=20 is a common slip for (20,)
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"{owner} expects {what} to be a tuple of integers, received {dims!r}")
+    out: list[int | None] = []
+    for i, n in enumerate(dims):
+        if n is None and (what == "batch_input_shape" and i == 0):
+            out.append(None)
+        elif isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0:
+            out.append(int(n))
+        else:
+            raise ValueError(
+                f"{owner} expects {what} to hold positive integers, received {what}={dims!r}"
+            )
+    return tuple(out)
+
+
+def to_tensor(data: Any, dtype: np.dtype, owner: str) -> Tensor:
+    """Wrap arrays, lists and numbers as a constant Tensor of `dtype`."""
+    try:
+        array = np.asarray(data)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f'layer "{owner}" expects numeric input, received {data!r}: {error}') from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f'layer "{owner}" expects numeric input, received an array of dtype {array.dtype}'
+        )
+    return Tensor(array.astype(dtype, copy=False))

@@ -1,0 +1,160 @@
+"""The everyday layers: Dense, Activation, Dropout, Flatten."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor
+from nn import activations, initializers
+from nn import utils as nn_utils
+from nn.layers.base import Layer, Shape, _check_bool
+
+
+class Dense(Layer):
+    """`activation(inputs @ kernel + bias)`, with a kernel of shape (input_dim, units).
+
+    >>> from nn.layers import Dense
+    >>> layer = Dense(3, activation="relu", input_shape=(2,))
+    >>> [w.shape for w in layer.get_weights()]
+    [(2, 3), (3,)]
+    >>> layer([[1.0, 2.0]]).shape
+    (1, 3)
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation: Any = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
+            raise ValueError(f"Dense expects units to be a positive integer, received units={units!r}")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = _check_bool(use_bias, "use_bias", "Dense")
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel: Tensor | None = None
+        self.bias: Tensor | None = None
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(
+                f'layer "{self.name}" (Dense) needs inputs of shape (batch, features) with a known '
+                f"number of features, received input shape {input_shape}"
+            )
+        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+
+    def call(self, inputs: Tensor) -> Tensor:
+        out = inputs @ self.kernel
+        if self.bias is not None:
+            out = out + self.bias
+        return self.activation(out)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def _check_input_shape(self, shape: tuple[int, ...]) -> None:
+        expected = self.kernel.shape[0]  # type: ignore[union-attr]
+        if len(shape) < 2 or shape[-1] != expected:
+            raise ValueError(
+                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
+                f"axis -1 of input shape to have value {expected}, but received input with "
+                f"shape {shape}"
+            )
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+        }
+
+
+class Activation(Layer):
+    """Apply an activation function by name ('relu', 'tanh', 'sigmoid', 'softmax', ...).
+
+    >>> from nn.layers import Activation
+    >>> Activation("relu")([[-1.0, 2.0]]).data
+    array([[0., 2.]], dtype=float32)
+    """
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return self.activation(inputs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Zero a fraction `rate` of the inputs while training, scaling the rest by 1/(1-rate).
+
+    Outside training (predict, evaluate, a plain call) it passes inputs through unchanged.
+    The mask comes from `nn.utils.rng()` (so `nn.utils.set_random_seed` fixes it), or from a
+    generator of its own when `seed` is given.
+
+    >>> import numpy as np
+    >>> from nn.layers import Dropout
+    >>> x = np.ones((2, 4))
+    >>> Dropout(0.5)(x).data.tolist() == x.tolist()  # not training: identity
+    True
+    >>> out = Dropout(0.5, seed=0)(x, training=True).data
+    >>> sorted(set(out.ravel().tolist()))
+    [0.0, 2.0]
+    """
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            raise ValueError(f"Dropout expects rate to be a number in [0, 1), received rate={rate!r}")
+        if noise_shape is not None:
+            raise ValueError(f"Dropout does not support noise_shape, received {noise_shape!r}")
+        self.rate = float(rate)
+        self.seed = seed
+        self._generator = np.random.default_rng(seed) if seed is not None else None
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        if not training or self.rate == 0.0:
+            return inputs
+        generator = self._generator or nn_utils.rng()
+        keep = generator.random(inputs.shape) >= self.rate
+        return inputs * (keep * (1.0 / (1.0 - self.rate))).astype(inputs.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+class Flatten(Layer):
+    """Reshape each sample to one dimension: (batch, 28, 28) -> (batch, 784).
+
+    >>> import numpy as np
+    >>> from nn.layers import Flatten
+    >>> Flatten()(np.zeros((2, 3, 4))).shape
+    (2, 12)
+    """
+
+    def call(self, inputs: Tensor) -> Tensor:
+        if inputs.ndim < 2:
+            raise ValueError(
+                f'layer "{self.name}" (Flatten) expects inputs with a batch axis, received shape '
+                f"{inputs.shape}"
+            )
+        return inputs.reshape(inputs.shape[0], -1)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        rest = input_shape[1:]
+        size = None if any(n is None for n in rest) else int(np.prod(rest, dtype=np.int64))
+        return (input_shape[0], size)

@@ -1,0 +1,356 @@
+"""`Sequential` (and the `Model` base it shares with subclassed models): layers, weights,
+`summary()`, and weight files. Training (`compile`, `fit`, ...) lives in `nn.training`.
+
+>>> import nn
+>>> model = nn.Sequential([nn.layers.Dense(2, input_shape=(3,))])
+>>> model.predict([[1.0, 2.0, 3.0]], verbose=0).shape
+(1, 2)
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from typing import Any, Callable, ClassVar, Iterable, Sequence
+
+import numpy as np
+
+from autograd import Tensor
+from nn import saving
+from nn.layers.base import Layer, Shape, to_tensor
+from nn.layers.input import InputLayer
+from nn.training import TrainingMixin
+
+# Keras numbers models process-wide: sequential, sequential_1, ... (reset by clear_session)
+_MODEL_COUNTS: dict[str, itertools.count[int]] = {}
+
+
+def _unique_model_name(base: str) -> str:
+    n = next(_MODEL_COUNTS.setdefault(base, itertools.count()))
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session() -> None:
+    """Restart model numbering, so the next `Sequential()` is named 'sequential' again."""
+    _MODEL_COUNTS.clear()
+
+
+class Model(TrainingMixin):
+    """The base of every model: subclass it, create layers in `__init__`, write `call`.
+
+    >>> import nn
+    >>> class TwoLayers(nn.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.layers.Dense(4, activation="relu")
+    ...         self.out = nn.layers.Dense(1)
+    ...     def call(self, inputs, training=False):
+    ...         return self.out(self.hidden(inputs))
+    >>> model = TwoLayers()
+    >>> model(np.ones((2, 3))).shape
+    (2, 1)
+    >>> [layer.name for layer in model.layers]
+    ['dense', 'dense_1']
+    """
+
+    _call_takes_training: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "call" in cls.__dict__:  # users often write call(self, inputs) without training
+            cls._call_takes_training = "training" in inspect.signature(cls.call).parameters
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"model name must be a non-empty string, received name={name!r}")
+        default = "sequential" if isinstance(self, Sequential) else _snake(type(self).__name__)
+        object.__setattr__(self, "_tracked", [])
+        self.name = name or _unique_model_name(default)
+        self._batch_input_shape: Shape | None = None
+        self.stop_training = False
+        self.history: Any = None
+        self._reset_compile()
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        # subclassed models: layers assigned as attributes become model.layers, in order
+        if isinstance(value, Layer) and not key.startswith("_"):
+            self._track(value)
+        object.__setattr__(self, key, value)
+
+    def _track(self, layer: Layer) -> None:
+        if any(layer is known for known in self._tracked):
+            return
+        self._claim_name(layer)
+        self._tracked.append(layer)
+
+    def _claim_name(self, layer: Layer) -> None:
+        """Give `layer` a name unique in this model ('dense', 'dense_1', ...)."""
+        taken = {known.name for known in self.layers}
+        if layer.name not in taken:
+            return
+        if not layer._auto_name:
+            raise ValueError(
+                f'All layers added to a model must have unique names: "{layer.name}" is already '
+                f"used in model \"{self.name}\" (layers: {', '.join(sorted(taken))})"
+            )
+        base = layer.name.rsplit("_", 1)[0] if _has_number(layer.name) else layer.name
+        n = 1
+        while f"{base}_{n}" in taken:
+            n += 1
+        layer._set_name(f"{base}_{n}")
+
+    # -- structure ---------------------------------------------------------------------------
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._tracked)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by position."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        names = ", ".join(layer.name for layer in self.layers)
+        raise ValueError(f'no layer named "{name}" in model "{self.name}"; layers: {names}')
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    @property
+    def dtype(self) -> np.dtype:
+        layers = self.layers
+        return layers[0].dtype if layers else np.dtype(np.float32)
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
+
+    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
+        """Run the model: a Tensor in, a Tensor out (arrays and lists are wrapped)."""
+        x = inputs if isinstance(inputs, Tensor) else to_tensor(inputs, self.dtype, self.name)
+        if self._batch_input_shape is None and x.ndim > 0:
+            self._batch_input_shape = (None,) + x.shape[1:]
+        if self._call_takes_training:
+            return self.call(x, training=bool(training))  # type: ignore[call-arg]
+        return self.call(x)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create every weight for inputs of `input_shape` (batch axis first, e.g. (None, 20))."""
+        shape = tuple(input_shape)
+        self(np.zeros((1,) + tuple(1 if n is None else n for n in shape[1:]), dtype=self.dtype))
+        self._batch_input_shape = (None,) + shape[1:]
+
+    @property
+    def input_shape(self) -> Shape:
+        if self._batch_input_shape is None:
+            raise AttributeError(f'model "{self.name}" has no input shape yet: it is not built')
+        return self._batch_input_shape
+
+    @property
+    def output_shape(self) -> Shape:
+        if not self.layers:
+            raise AttributeError(f'model "{self.name}" has no layers')
+        return self.layers[-1].output_shape
+
+    # -- weights -----------------------------------------------------------------------------
+    @property
+    def trainable_weights(self) -> list[Tensor]:
+        return [w for layer in self.layers for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[Tensor]:
+        return [w for layer in self.layers for w in layer.non_trainable_weights]
+
+    @property
+    def weights(self) -> list[Tensor]:
+        return [w for layer in self.layers for w in layer.weights]
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Every layer's `get_weights()`, concatenated in layer order."""
+        return [array for layer in self.layers for array in layer.get_weights()]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Inverse of `get_weights()`: count and shapes are checked layer by layer."""
+        expected = sum(len(layer.weights) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(
+                f'model "{self.name}" expects {expected} weight arrays (as get_weights() returns), '
+                f"received {len(weights)}"
+            )
+        start = 0
+        for layer in self.layers:
+            count = len(layer.weights)
+            layer.set_weights(weights[start : start + count])
+            start += count
+
+    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
+        """Write the weights to an `.npz` file, atomically (see `nn.saving`)."""
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: str) -> None:
+        """Read weights written by `save_weights`; the architecture must match."""
+        saving.load_weights(self, filepath)
+
+    # -- display -----------------------------------------------------------------------------
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        print_fn: Callable[[str], Any] | None = None,
+    ) -> None:
+        """Print Keras 2's table of layers, output shapes and parameter counts."""
+        if not self.built:
+            raise ValueError(
+                f'model "{self.name}" has not yet been built. Build the model first by giving the '
+                "first layer an input_shape, by calling build(input_shape), or by calling the "
+                "model on a batch of data."
+            )
+        for line in summary_lines(self, line_length, positions):
+            (print_fn or print)(line)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}, layers={len(self.layers)}>"
+
+
+class Sequential(Model):
+    """A plain stack of layers, each feeding the next.
+
+    >>> import nn
+    >>> model = nn.Sequential()
+    >>> model.add(nn.layers.Dense(3, input_dim=2))
+    >>> model.add(nn.layers.Activation("tanh"))
+    >>> [layer.name for layer in model.layers], model.output_shape
+    (['dense', 'activation'], (None, 3))
+    """
+
+    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
+        super().__init__(name=name)
+        if layers is not None:
+            if isinstance(layers, Layer):
+                layers = [layers]
+            try:
+                items = list(layers)
+            except TypeError:
+                raise TypeError(
+                    f"Sequential expects a list of layers, received {layers!r}"
+                ) from None
+            for layer in items:
+                self.add(layer)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        object.__setattr__(self, key, value)  # a Sequential's layers come only from add()
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer; its weights are created at once when the input shape is known."""
+        if isinstance(layer, type) and issubclass(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a layer instance, received the class {layer.__name__}: "
+                f"write {layer.__name__}(...)"
+            )
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"Sequential.add expects a Layer instance, received {layer!r} of type "
+                f"{type(layer).__name__}"
+            )
+        if isinstance(layer, Model):
+            raise TypeError("nesting models inside a Sequential is not supported")
+        if isinstance(layer, InputLayer):
+            if self._tracked or self._batch_input_shape is not None:
+                raise ValueError(
+                    "an Input can only be the first element of a Sequential model; this model "
+                    "already has an input shape or layers"
+                )
+            self._batch_input_shape = layer.input_shape
+            return
+        declared = layer._declared_input_shape
+        if declared is not None and self._tracked:
+            previous = self._tracked[-1]._output_shape
+            if previous is not None and tuple(previous[1:]) != tuple(declared[1:]):
+                raise ValueError(
+                    f'layer "{layer.name}" declares input_shape {declared[1:]}, but the layer '
+                    f"before it outputs {previous}"
+                )
+        if declared is not None and not self._tracked and self._batch_input_shape is None:
+            self._batch_input_shape = declared
+        shape = self._batch_input_shape if not self._tracked else self._tracked[-1]._output_shape
+        self._track(layer)
+        if shape is not None:
+            if layer.built:
+                layer._check_input_shape(tuple(1 if n is None else n for n in shape))
+                layer._output_shape = tuple(layer.compute_output_shape(shape))
+            else:
+                layer._build(shape)
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._tracked:
+            raise IndexError("pop from a Sequential model with no layers")
+        return self._tracked.pop()
+
+    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        x = inputs
+        for layer in self._tracked:
+            x = layer(x, training=training)
+        return x
+
+    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
+        if not self._tracked:
+            raise ValueError(f'model "{self.name}" has no layers: add some before calling it')
+        return super().__call__(inputs, training)
+
+
+def _snake(name: str) -> str:
+    from nn.layers.base import _snake_case
+
+    return _snake_case(name)
+
+
+def _has_number(name: str) -> bool:
+    head, _, tail = name.rpartition("_")
+    return bool(head) and tail.isdigit()
+
+
+# ---------------------------------------------------------------------------------------
+# Keras 2's print_summary for sequential-like models
+
+
+def summary_lines(
+    model: Model, line_length: int | None = None, positions: Sequence[float] | None = None
+) -> list[str]:
+    """The lines of `model.summary()`, in Keras 2's layout (65 columns, stops at 45%/85%)."""
+    line_length = line_length or 65
+    stops = list(positions or [0.45, 0.85, 1.0])
+    if stops[-1] <= 1:
+        stops = [int(line_length * p) for p in stops]
+    stops_int = [int(p) for p in stops]
+
+    def row(fields: Sequence[Any]) -> str:
+        line = ""
+        for i, field in enumerate(fields):
+            if i > 0:  # each column starts after a space, even when the last one overflowed
+                line = line[:-1] + " "
+            line += str(field)
+            line = line[: stops_int[i]]
+            line += " " * (stops_int[i] - len(line))
+        return line
+
+    lines = [f'Model: "{model.name}"', "_" * line_length]
+    lines += [row(["Layer (type)", "Output Shape", "Param #"]), "=" * line_length]
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        shape = layer._output_shape if layer._output_shape is not None else "multiple"
+        lines.append(row([f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()]))
+        lines.append("=" * line_length if i == len(layers) - 1 else "_" * line_length)
+    trainable = sum(w.size for w in model.trainable_weights)
+    frozen = sum(w.size for w in model.non_trainable_weights)
+    lines += [
+        f"Total params: {trainable + frozen:,}",
+        f"Trainable params: {trainable:,}",
+        f"Non-trainable params: {frozen:,}",
+        "_" * line_length,
+    ]
+    return lines

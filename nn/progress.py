@@ -1,0 +1,110 @@
+"""Keras' progress bar: `7/7 [==============================] - 0s 2ms/step - loss: 0.6840`.
+
+On a terminal (or in Jupyter) the bar redraws itself in place with carriage returns, at most
+every `interval` seconds so that drawing costs nothing next to training. Anywhere else (a
+log file, a pipe, pytest's capture) only the final line is printed, as Keras does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Sequence
+
+
+def is_live() -> bool:
+    """True when stdout redraws a line in place: a terminal or a Jupyter kernel."""
+    stream = sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) or "ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ
+
+
+def format_value(value: float) -> str:
+    """Four decimals, or scientific notation for tiny values (as Keras prints metrics)."""
+    return f"{value:.4f}" if abs(value) > 1e-3 or value != value else f"{value:.4e}"
+
+
+def format_logs(values: Sequence[tuple[str, float]]) -> str:
+    return "".join(f" - {name}: {format_value(float(v))}" for name, v in values)
+
+
+def format_rate(seconds: float, unit: str) -> str:
+    if seconds >= 1:
+        return f"{seconds:.0f}s/{unit}"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/{unit}"
+    return f"{seconds * 1e6:.0f}us/{unit}"
+
+
+class Progbar:
+    """A progress bar over `target` steps.
+
+    >>> bar = Progbar(2, live=False)
+    >>> bar.update(1, [("loss", 0.5)])          # not live: nothing until the end
+    >>> bar.update(2, [("loss", 0.25)])          # doctest: +ELLIPSIS
+    2/2 [==============================] - 0s ...step - loss: 0.2500
+    """
+
+    def __init__(
+        self,
+        target: int,
+        width: int = 30,
+        interval: float = 0.05,
+        unit_name: str = "step",
+        live: bool | None = None,
+    ) -> None:
+        self.target = max(int(target), 1)
+        self.width = width
+        self.interval = interval
+        self.unit_name = unit_name
+        self.live = is_live() if live is None else live
+        self._start = time.perf_counter()
+        self._last_draw = 0.0
+        self._drawn_width = 0
+
+    def bar(self, current: int) -> str:
+        digits = len(str(self.target))
+        done = int(self.width * current / self.target)
+        arrow = ("=" * (done - 1) + (">" if current < self.target else "=")) if done > 0 else ""
+        return f"{current:>{digits}}/{self.target} [{arrow}{'.' * (self.width - done)}]"
+
+    def update(self, current: int, values: Sequence[tuple[str, float]] = (), finalize: bool | None = None) -> None:
+        """Show `current` steps done; `values` are (name, value) pairs, already averaged."""
+        if finalize is None:
+            finalize = current >= self.target
+        now = time.perf_counter()
+        if not finalize and (not self.live or now - self._last_draw < self.interval):
+            return
+        self._last_draw = now
+        elapsed = now - self._start
+        if finalize:
+            per_step = elapsed / max(current, 1)
+            info = f" - {elapsed:.0f}s {format_rate(per_step, self.unit_name)}"
+        else:
+            eta = elapsed / max(current, 1) * (self.target - current)
+            info = f" - ETA: {eta:.0f}s"
+        line = self.bar(current) + info + format_logs(values)
+        if self.live:
+            padding = " " * max(self._drawn_width - len(line), 0)  # erase a longer old line
+            sys.stdout.write("\r" + line + padding + ("\n" if finalize else ""))
+            self._drawn_width = len(line)
+        else:
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def summary_line(self, current: int, values: Sequence[tuple[str, float]]) -> str:
+        """verbose=2's one line per epoch: `7/7 - 0s - loss: 0.6840 - 5ms/epoch - 1ms/step`."""
+        elapsed = time.perf_counter() - self._start
+        return (
+            f"{current}/{self.target} - {elapsed:.0f}s{format_logs(values)}"
+            f" - {format_rate(elapsed, 'epoch')} - {format_rate(elapsed / max(current, 1), 'step')}"
+        )
+
+
+def print_line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+__all__: list[Any] = ["Progbar", "format_logs", "format_value", "is_live", "print_line"]

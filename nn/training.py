@@ -1,0 +1,500 @@
+"""`compile`, `fit`, `evaluate`, `predict`: Keras' training API as a plain loop over the engine.
+
+Each training step is exactly what a hand-written loop does, so nothing is hidden:
+
+    out = model(Tensor(x_batch), training=True)
+    loss = model.loss(y_batch, out)
+    for w in model.trainable_weights: w.grad = None
+    loss.backward()
+    model.optimizer.step(model.trainable_weights)
+
+Metrics are updated on raw arrays (no graph), callbacks that ignore batches cost nothing per
+batch, and the progress bar redraws at most 20 times a second.
+
+A NaN or infinite loss stops `fit` before the bad update is applied: it raises
+`NonFiniteLossError` naming the epoch and batch (the History so far is on the error and on
+`model.history`), unless `callbacks=[TerminateOnNaN()]` asks to stop quietly and return it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd import Tensor, no_grad
+from nn import losses as losses_module
+from nn import metrics as metrics_module
+from nn import optimizers as optimizers_module
+from nn import utils as nn_utils
+from nn.callbacks import (
+    CallbackList,
+    History,
+    ProgbarLogger,
+    TerminateOnNaN,
+    check_callbacks,
+)
+from nn.progress import Progbar
+
+_COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite during `fit`; `.epoch` and `.batch` count from 1."""
+
+    def __init__(self, message: str, epoch: int, batch: int, history: History) -> None:
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.history = history
+
+
+class TrainingMixin:
+    """The training half of `nn.Model` (see the module docstring)."""
+
+    # provided by Model
+    name: str
+    stop_training: bool
+    history: Any
+    _batch_input_shape: Any
+    dtype: np.dtype
+
+    def _reset_compile(self) -> None:
+        self.optimizer: Any = None
+        self.loss: Any = None
+        self.compiled = False
+        self._metric_ids: list[Any] = []
+        self._metrics: list[Any] = []
+        self._metrics_shape: Any = None
+
+    # -- compile -----------------------------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics (names or objects).
+
+        Unknown names raise ValueError listing the valid ones.
+        """
+        unknown = [k for k in kwargs if k not in _COMPILE_NOOPS]
+        if unknown:
+            raise TypeError(
+                f"compile() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
+                "it accepts optimizer, loss and metrics"
+            )
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = losses_module.get(loss) if loss is not None else None
+        if metrics is None:
+            ids: list[Any] = []
+        elif isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple)):
+            ids = [metrics]
+        else:
+            ids = list(metrics)
+        self._metric_ids = ids
+        self._metrics_shape = None
+        self._metrics = self._make_metrics(self._known_output_shape())
+        names = [m.name for m in self._metrics]
+        clashes = sorted({n for n in names if names.count(n) > 1 or n == "loss"})
+        if clashes:
+            raise ValueError(f"compile: metric names must be unique and not 'loss', received {names}")
+        self.compiled = True
+
+    def _known_output_shape(self) -> Any:
+        try:
+            return self.output_shape  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+
+    def _make_metrics(self, output_shape: Any) -> list[Any]:
+        self._metrics_shape = output_shape
+        return [metrics_module.get(m, loss=self.loss, output_shape=output_shape) for m in self._metric_ids]
+
+    def _ready_metrics(self) -> list[Any]:
+        """The compiled metrics, re-resolved once the model's output shape is known."""
+        shape = self._known_output_shape()
+        if shape is not None and shape != self._metrics_shape:
+            self._metrics = self._make_metrics(shape)
+        return self._metrics
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss"] + [m.name for m in self._metrics]
+
+    def _require_compiled(self, what: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must compile the model before {what}: call "
+                "model.compile(optimizer=..., loss=...) first"
+            )
+        if self.loss is None:
+            raise ValueError(f"{what}: the model was compiled without a loss; pass compile(loss=...)")
+
+    # -- data ----------------------------------------------------------------------------------
+    def _inputs(self, x: Any, where: str) -> np.ndarray:
+        """x as an array of the model's dtype, 1-D as a column, checked against input_shape."""
+        if x is None:
+            raise ValueError(f"{where}: x is required")
+        x = _numeric(x, "x", where)
+        if x.ndim == 0:
+            raise ValueError(f"{where}: x must be a batch of samples, received the scalar {x!r}")
+        if x.ndim == 1:
+            x = x.reshape(-1, 1)  # as Keras: a 1-D x is one feature per sample
+        if len(x) == 0:
+            raise ValueError(f"{where}: x holds no samples")
+        x = x.astype(self.dtype, copy=False)
+        if self._batch_input_shape is None:
+            self.build((None,) + x.shape[1:])  # type: ignore[attr-defined]
+        expected = tuple(self._batch_input_shape)
+        if len(x.shape) != len(expected) or any(
+            e is not None and e != got for e, got in zip(expected[1:], x.shape[1:])
+        ):
+            raise ValueError(
+                f"{where}: the model expects inputs of shape {expected} (each sample "
+                f"{expected[1:]}), but x has shape {x.shape} (each sample {x.shape[1:]})"
+            )
+        return x
+
+    def _targets(self, y: Any, count: int, where: str) -> np.ndarray:
+        if y is None:
+            raise ValueError(f"{where}: y (the targets) is required")
+        y = _numeric(y, "y", where)
+        if y.ndim == 0:
+            raise ValueError(f"{where}: y must hold one target per sample, received a scalar")
+        if len(y) != count:
+            raise ValueError(
+                f"{where}: x and y must have the same number of samples, received {count} in x "
+                f"and {len(y)} in y"
+            )
+        out = tuple(self.output_shape[1:])  # type: ignore[attr-defined]
+        if y.ndim == 1 and out == (1,):
+            y = y.reshape(-1, 1)
+        sample = y.shape[1:]
+        if sample != out and sample not in ((), (1,)):
+            raise ValueError(
+                f"{where}: each target has shape {sample}, but the model outputs {out} per "
+                f"sample; y of shape {y.shape} does not fit outputs of shape {(None,) + out}"
+            )
+        if y.dtype.kind in "iu" and sample != out:
+            return y  # class indices (sparse labels) stay integers
+        return y.astype(self.dtype, copy=False)
+
+    def _dataset(self, x: Any, y: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+        x = self._inputs(x, where)
+        y = self._targets(y, len(x), where)
+        self.loss.check_labels(y)
+        return x, y
+
+    # -- fit -----------------------------------------------------------------------------------
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Any = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+    ) -> History:
+        """Train for `epochs` passes over (x, y) in mini-batches of `batch_size` (default 32).
+
+        Returns the `History`: `history.history['loss']`, the metrics by the names given to
+        `compile`, and `val_`-prefixed ones with validation data. Every input is checked
+        before the first step.
+        """
+        self._require_compiled("fit")
+        batch_size = _check_batch_size(batch_size, "fit")
+        verbose = _check_verbose(verbose, "fit")
+        epochs = _check_count(epochs, "epochs")
+        initial_epoch = _check_count(initial_epoch, "initial_epoch")
+        if not isinstance(shuffle, (bool, np.bool_)):
+            raise TypeError(f"fit expects shuffle=True or False, received {shuffle!r}")
+        x, y = self._dataset(x, y, "fit")
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError(
+                    "fit expects validation_data=(x_val, y_val), received "
+                    f"{type(validation_data).__name__} of length {_length(validation_data)}"
+                )
+            val = self._dataset(*validation_data, "fit(validation_data)")
+        elif validation_split:
+            x, y, val = _split(x, y, validation_split)
+        metrics = self._ready_metrics()
+        names = ["loss"] + [m.name for m in metrics]
+        steps = math.ceil(len(x) / batch_size)
+        history = History()
+        progbar = ProgbarLogger(verbose) if verbose else None
+        user = check_callbacks(callbacks)
+        params = {
+            "epochs": epochs, "steps": steps, "verbose": verbose,
+            "metrics": names + ([f"val_{n}" for n in names] if val is not None else []),
+        }
+        cbs = CallbackList(([progbar] if progbar else []) + user + [history], self, params)
+        self.history = history
+        self.stop_training = False
+        cbs.call("on_train_begin", None)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # overflow is caught below as a non-finite loss, with a clearer message than numpy's
+            logs = self._epochs(x, y, val, batch_size, epochs, initial_epoch, shuffle,
+                                cbs, progbar, history)
+        cbs.call("on_train_end", logs)
+        return history
+
+    def _epochs(
+        self, x: np.ndarray, y: np.ndarray, val: Any, batch_size: int, epochs: int,
+        initial_epoch: int, shuffle: bool, cbs: CallbackList, progbar: Any, history: History,
+    ) -> dict[str, float]:
+        weights = self.trainable_weights  # type: ignore[attr-defined]
+        loss_fn, optimizer, metrics = self.loss, self.optimizer, self._metrics
+        terminate = cbs.find(TerminateOnNaN) is not None
+        batch_hooks = cbs.batch_hooks
+        n = len(x)
+        steps = math.ceil(n / batch_size)
+        logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            for metric in metrics:
+                metric.reset_state()
+            cbs.call("on_epoch_begin", epoch, None)
+            order = nn_utils.rng().permutation(n) if shuffle else None
+            total, seen, done = 0.0, 0, 0
+            for step in range(steps):
+                lo, hi = step * batch_size, min((step + 1) * batch_size, n)
+                if order is None:
+                    xb, yb = x[lo:hi], y[lo:hi]
+                else:
+                    xb, yb = x[order[lo:hi]], y[order[lo:hi]]
+                if batch_hooks:
+                    cbs.call_batch("on_train_batch_begin", step, None)
+                out = self(Tensor(xb), training=True)  # type: ignore[operator]
+                loss = loss_fn(yb, out)
+                value = float(loss.data)
+                finite = math.isfinite(value)
+                if finite:
+                    for w in weights:
+                        w.grad = None
+                    loss.backward()
+                    optimizer.step(weights)
+                    for metric in metrics:
+                        metric.update_state(yb, out.data)
+                total += value * (hi - lo)
+                seen += hi - lo
+                done = step + 1
+                if batch_hooks or not finite:
+                    logs = _logs(total / seen, metrics)
+                    cbs.call_batch("on_train_batch_end", step, logs)
+                if not finite and not terminate:
+                    raise self._nonfinite(value, epoch, epochs, step, steps, history)
+                if self.stop_training:
+                    break
+            logs = _logs(total / seen, metrics)
+            if val is not None and finite:
+                cbs.call("on_test_begin", None)
+                val_logs = self._test_loop(val[0], val[1], batch_size, None)
+                cbs.call("on_test_end", val_logs)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            if progbar is not None:
+                progbar.steps_done = done
+            cbs.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        return logs
+
+    def _nonfinite(
+        self, value: float, epoch: int, epochs: int, step: int, steps: int, history: History
+    ) -> NonFiniteLossError:
+        last = history.history.get("loss", [])
+        before = f"the last epoch's loss was {last[-1]:.6g}" if last else "it was the first epoch"
+        message = (
+            f"fit stopped: the loss became {value} at epoch {epoch + 1}/{epochs}, batch "
+            f"{step + 1}/{steps} ({before}). The weights are left as they were before that batch. "
+            "Usual causes: a learning rate too large for the scale of the data (lower it, or "
+            "standardize x and y), or an overflow in the model. To stop quietly and keep the "
+            "History instead, pass callbacks=[nn.callbacks.TerminateOnNaN()]."
+        )
+        return NonFiniteLossError(message, epoch + 1, step + 1, history)
+
+    # -- evaluate / predict --------------------------------------------------------------------
+    def _test_loop(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, bar: Progbar | None
+    ) -> dict[str, float]:
+        metrics = self._metrics
+        for metric in metrics:
+            metric.reset_state()
+        total, seen = 0.0, 0
+        with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for step, lo in enumerate(range(0, len(x), batch_size)):
+                xb, yb = x[lo : lo + batch_size], y[lo : lo + batch_size]
+                out = self(Tensor(xb))  # type: ignore[operator]
+                total += float(self.loss(yb, out).data) * len(xb)
+                seen += len(xb)
+                for metric in metrics:
+                    metric.update_state(yb, out.data)
+                if bar is not None:
+                    bar.update(step + 1, list(_logs(total / seen, metrics).items()))
+        return _logs(total / seen, metrics)
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        return_dict: bool = False,
+    ) -> Any:
+        """The loss (a float) without metrics, else [loss, metric, ...] (or a dict)."""
+        self._require_compiled("evaluate")
+        batch_size = _check_batch_size(batch_size, "evaluate")
+        verbose = _check_verbose(verbose, "evaluate")
+        x, y = self._dataset(x, y, "evaluate")
+        self._ready_metrics()
+        steps = math.ceil(len(x) / batch_size)
+        bar = Progbar(steps) if verbose == 1 else None
+        logs = self._test_loop(x, y, batch_size, bar)
+        if verbose == 2:
+            print(Progbar(steps).summary_line(steps, list(logs.items())))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
+        """The model's outputs for x, computed in batches without recording a graph."""
+        batch_size = _check_batch_size(batch_size, "predict")
+        verbose = _check_verbose(verbose, "predict")
+        x = self._inputs(x, "predict")
+        steps = math.ceil(len(x) / batch_size)
+        bar = Progbar(steps) if verbose == 1 else None
+        outputs = []
+        with no_grad():
+            for step, lo in enumerate(range(0, len(x), batch_size)):
+                outputs.append(self(Tensor(x[lo : lo + batch_size])).data)  # type: ignore[operator]
+                if bar is not None:
+                    bar.update(step + 1)
+        if verbose == 2:
+            print(Progbar(steps).summary_line(steps, []))
+        return np.concatenate(outputs, axis=0)
+
+    def train_on_batch(self, x: Any, y: Any) -> Any:
+        """One optimizer step on this batch; returns the loss (and metrics) before the step."""
+        self._require_compiled("train_on_batch")
+        x, y = self._dataset(x, y, "train_on_batch")
+        metrics = self._ready_metrics()
+        for metric in metrics:
+            metric.reset_state()
+        weights = self.trainable_weights  # type: ignore[attr-defined]
+        out = self(Tensor(x), training=True)  # type: ignore[operator]
+        loss = self.loss(y, out)
+        for w in weights:
+            w.grad = None
+        loss.backward()
+        self.optimizer.step(weights)
+        for metric in metrics:
+            metric.update_state(y, out.data)
+        values = list(_logs(float(loss.data), metrics).values())
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x: Any, y: Any) -> Any:
+        """The loss (and metrics) on this batch, without training."""
+        return self.evaluate(x, y, batch_size=max(_length(x), 1), verbose=0)
+
+    def predict_on_batch(self, x: Any) -> np.ndarray:
+        return self.predict(x, batch_size=max(_length(x), 1), verbose=0)
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers
+
+
+def _logs(loss: float, metrics: Sequence[Any]) -> dict[str, float]:
+    logs = {"loss": loss}
+    for metric in metrics:
+        logs[metric.name] = float(metric.result())
+    return logs
+
+
+def _length(data: Any) -> int:
+    try:
+        return len(data)
+    except TypeError:
+        return 0
+
+
+def _short(data: Any) -> str:
+    text = repr(data)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _numeric(data: Any, what: str, where: str) -> np.ndarray:
+    """A numeric ndarray with no NaN or infinity, or a TypeError/ValueError saying why not."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.asarray(data)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{where}: {what} must be a rectangular array of numbers (every sample the same "
+            f"shape), received {_short(data)}: {error}"
+        ) from None
+    if array.dtype == object:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"{where}: {what} must hold only numbers, received {_short(data)}"
+            ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{where}: {what} must be numeric, received {_short(data)} with dtype {array.dtype}"
+        )
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"{where}: {what} contains {int(bad.sum())} NaN or infinite value(s), the first "
+                f"at index {first if len(first) > 1 else first[0]}; remove or impute them "
+                "before training"
+            )
+    return array
+
+
+def _split(x: np.ndarray, y: np.ndarray, fraction: Any) -> tuple[Any, Any, Any]:
+    """Keras' validation_split: the last `fraction` of the samples, taken before shuffling."""
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
+        raise ValueError(f"fit expects validation_split in [0, 1), received {fraction!r}")
+    cut = int(math.floor(len(x) * (1.0 - fraction)))
+    if cut == 0 or cut == len(x):
+        raise ValueError(
+            f"fit: validation_split={fraction} of {len(x)} samples leaves "
+            f"{cut} for training and {len(x) - cut} for validation; both need at least one"
+        )
+    return x[:cut], y[:cut], (x[cut:], y[cut:])
+
+
+def _check_batch_size(batch_size: Any, where: str) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"{where} expects batch_size to be a positive integer, received {batch_size!r}")
+    return int(batch_size)
+
+
+def _check_verbose(verbose: Any, where: str) -> int:
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, (int, np.integer)) and int(verbose) in (0, 1, 2):
+        return int(verbose)
+    raise ValueError(f"{where} expects verbose to be 'auto', 0, 1 or 2, received {verbose!r}")
+
+
+def _check_count(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"fit expects {what} to be a non-negative integer, received {value!r}")
+    return int(value)
