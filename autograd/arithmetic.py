@@ -41,7 +41,9 @@ class Arithmetic:
     def __sub__(self, other: Any) -> Any:
         if other.__class__ is not self.__class__:
             other = self._lift(other)
-        return apply_binary(_ADD, self, apply_unary(_NEG, other) if isinstance(other, Node) else -other)
+        return apply_binary(
+            _ADD, self, apply_unary(_NEG, other) if isinstance(other, Node) else -other
+        )
 
     def __rsub__(self, other: Any) -> Any:
         return apply_binary(_ADD, apply_unary(_NEG, self), self._lift(other))

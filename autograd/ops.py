@@ -266,9 +266,7 @@ class MatMul(Function):
     def forward(self, a: Any, b: Any) -> Any:
         return np.matmul(a, b)
 
-    def backward(
-        self, g: Any, out: Any, a: Any, b: Any, needs: list[bool]
-    ) -> tuple[Any, Any]:
+    def backward(self, g: Any, out: Any, a: Any, b: Any, needs: list[bool]) -> tuple[Any, Any]:
         a_vec, b_vec = raw(a).ndim == 1, raw(b).ndim == 1
         if a_vec and b_vec:  # dot product: g is a scalar
             return g * b, g * a

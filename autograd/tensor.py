@@ -62,20 +62,21 @@ class Tensor(Arithmetic, Node):
         self.requires_grad = bool(requires_grad)
         self.label = name
         self._fn = None
-        self._parents = ()
+        self._a = self._b = None
         self._g = None
         self._retain = False
         self.scope = current_scope()
 
     @classmethod
-    def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Tensor:
+    def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Tensor:
         node = cls.__new__(cls)
         node.data = data if type(data) is np.ndarray else np.asarray(data)
         node.grad = None
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
-        node._parents = parents if fn is not None else ()
+        node._a = a
+        node._b = b
         node._g = None
         node._retain = False
         node.scope = _SCOPE.get()

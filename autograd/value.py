@@ -16,8 +16,7 @@ def _as_float(data: Any, what: str = "Value") -> float:
         if data.dtype.kind in "biuf":  # a 0-d numpy array
             return float(data)
     raise TypeError(
-        f"{what} expects a real number or a Value, received {data!r} "
-        f"(type {type(data).__name__})"
+        f"{what} expects a real number or a Value, received {data!r} (type {type(data).__name__})"
     )
 
 
@@ -45,18 +44,19 @@ class Value(Arithmetic, Node):
         self.requires_grad = requires_grad
         self.label = label
         self._fn = None
-        self._parents = ()
+        self._a = self._b = None
         self._g = None
 
     @classmethod
-    def _from_op(cls, data: Any, fn: Function | None, parents: tuple[Any, ...]) -> Value:
+    def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Value:
         node = cls.__new__(cls)
         node.data = data
         node.grad = 0.0
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
-        node._parents = parents if fn is not None else ()
+        node._a = a
+        node._b = b
         node._g = None
         return node
 
