@@ -91,7 +91,12 @@ def load_weights(model: Any, filepath: Any) -> None:
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ValueError(f"load_weights: {path!r} holds a single array, not a weights archive")
     with archive:
-        stored = {key: archive[key] for key in archive.files}
+        try:
+            stored = {key: archive[key] for key in archive.files}
+        except ValueError as error:  # e.g. object arrays, which would need unpickling
+            raise ValueError(
+                f"load_weights: {path!r} is not a weights file written by save_weights: {error}"
+            ) from None
     expected = weight_arrays(model)
     layers_in_file = sorted({key.split("/")[0] for key in stored})
     for key, current in expected.items():

@@ -427,7 +427,7 @@ def _length(data: Any) -> int:
 
 
 def _short(data: Any) -> str:
-    text = repr(data)
+    text = " ".join(repr(data).split())  # one line, even for a multi-line array repr
     return text if len(text) <= 60 else text[:57] + "..."
 
 
