@@ -232,6 +232,7 @@ class Function:
     wants_needs: ClassVar[bool] = False
     shared: ClassVar[Function | None] = None
     shared_released: ClassVar[Function | None] = None
+    state_slots: ClassVar[tuple[str, ...]] = ()  # what release() drops
 
     def __init__(self) -> None:
         self.released = False
@@ -240,6 +241,12 @@ class Function:
         super().__init_subclass__(**kwargs)
         # every op declares __slots__: no per-instance __dict__, and "no slots" means stateless
         assert "__slots__" in cls.__dict__, f"{cls.__name__} must declare __slots__"
+        cls.state_slots = tuple(
+            slot
+            for klass in cls.__mro__
+            for slot in klass.__dict__.get("__slots__", ())
+            if slot != "released"
+        )
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
         if not cls.__dict__.get("__slots__", ()) and cls.__dict__.get("forward"):
@@ -260,10 +267,8 @@ class Function:
         shared_released = type(self).shared_released
         if shared_released is not None:
             return shared_released
-        for klass in type(self).__mro__:
-            for slot in klass.__dict__.get("__slots__", ()):
-                if slot != "released":
-                    setattr(self, slot, None)
+        for slot in self.state_slots:
+            setattr(self, slot, None)
         self.released = True
         return self
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import _SCOPE, Function, Node, current_scope
+from autograd.engine import _SCOPE, Function, Node, apply_binary, current_scope
 
 Axis = int | tuple[int, ...] | None
+_MATMUL = ops.MatMul.shared
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
@@ -185,7 +187,9 @@ class Tensor(Arithmetic, Node):
 
     # -- linear algebra --------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
-        return ops.MatMul.apply(self, self._lift(other))
+        if other.__class__ is not Tensor:
+            other = self._lift(other)
+        return apply_binary(_MATMUL, self, other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return ops.MatMul.apply(self._lift(other), self)
@@ -196,7 +200,7 @@ class Tensor(Arithmetic, Node):
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         axes = ops._axes(axis, self.ndim)
-        count = int(np.prod([self.data.shape[i] for i in axes]))
+        count = math.prod(self.data.shape[i] for i in axes)
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / max(count, 1))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -291,6 +295,37 @@ def maximum(a: Any, b: Any) -> Tensor:
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of `a` and `b`; a tie sends the gradient to `a`."""
     return where(ops.raw(a) <= ops.raw(b), a, b)
+
+
+def softmax_cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+    """Per-row `-log(softmax(logits)[label])`, stable for any logits.
+
+    `logits` has shape (..., classes); `labels` holds integer class indices of shape (...).
+
+    >>> logits = Tensor([[2.0, 0.0, -1.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    >>> loss = softmax_cross_entropy(logits, [0, 2])
+    >>> loss.data.round(4)
+    array([0.1698, 1.0986])
+    """
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"softmax_cross_entropy expects logits as a Tensor, received {logits!r}")
+    labels = np.asarray(labels.data if isinstance(labels, Node) else labels)
+    if labels.dtype.kind == "f" and np.all(np.mod(labels, 1) == 0):
+        labels = labels.astype(np.int64)
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"softmax_cross_entropy expects integer labels, received {labels!r}")
+    if logits.ndim == 0 or labels.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"softmax_cross_entropy: labels of shape {labels.shape} do not match logits of shape "
+            f"{logits.shape}; expected labels of shape {logits.shape[:-1]}"
+        )
+    classes = logits.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(
+            f"softmax_cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
+            f"received labels from {labels.min()} to {labels.max()}"
+        )
+    return ops.SoftmaxCrossEntropy.apply(logits, labels=labels)
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
