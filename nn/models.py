@@ -251,13 +251,16 @@ class Sequential(Model):
                 f"Sequential.add expects a layer instance, received the class {layer.__name__}: "
                 f"write {layer.__name__}(...)"
             )
+        if isinstance(layer, Model):
+            raise TypeError(
+                f"Sequential.add received the model {layer.name!r}: nesting models is not "
+                "supported; add its layers one by one"
+            )
         if not isinstance(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a Layer instance, received {layer!r} of type "
                 f"{type(layer).__name__}"
             )
-        if isinstance(layer, Model):
-            raise TypeError("nesting models inside a Sequential is not supported")
         if isinstance(layer, InputLayer):
             if self._tracked or self._batch_input_shape is not None:
                 raise ValueError(

@@ -83,6 +83,8 @@ def test_add_rejects_non_layers():
         model.add(3)
     with pytest.raises(TypeError, match="expects a list of layers"):
         nn.Sequential(5)
+    with pytest.raises(TypeError, match="nesting models is not supported"):
+        model.add(nn.Sequential())
     model.add(Dense(2, input_dim=2))
     with pytest.raises(ValueError, match="first element"):
         model.add(nn.Input(shape=(2,)))

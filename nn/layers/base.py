@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from autograd import Tensor, name_scope
+from autograd.engine import _SCOPE
 from nn import initializers
 
 Shape = tuple[int | None, ...]
@@ -132,10 +133,14 @@ class Layer(metaclass=_LayerMeta):
             self._build((None,) + x.shape[1:])
         else:
             self._check_input_shape(x.shape)
-        with name_scope(self._scope_name):
+        # name_scope's effect, without an object per call: this runs once per layer per batch
+        token = _SCOPE.set(self._scope_name)
+        try:
             if self._accepts_training:
                 return self.call(x, training=bool(training))  # type: ignore[call-arg]
             return self.call(x)
+        finally:
+            _SCOPE.reset(token)
 
     # -- weights ---------------------------------------------------------------------------
     def add_weight(
