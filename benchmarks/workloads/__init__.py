@@ -1,0 +1,1 @@
+"""The benchmark workloads behind `benchmarks/run.py`; see benchmarks/README.md."""

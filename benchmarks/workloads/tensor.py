@@ -1,0 +1,238 @@
+"""Workload 2: an MLP on digits with `Tensor`, against hand-written numpy and PyTorch (1 thread).
+
+One step = forward + backward + SGD update (softmax cross-entropy, mean over the batch).
+chainrule computes the loss as `(log_softmax(z) * onehot).sum() * (-1 / batch)`: the one-hot
+multiply measured faster than integer-array indexing (`logp[rows, labels]`), whose backward
+scatters with `np.add.at`. numpy uses the textbook gradient `(softmax - onehot) / batch`, and
+torch its idiomatic `F.cross_entropy`; the three agree to rounding (checked below).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from autograd import Tensor
+from benchmarks.workloads.data import batches, digits, init_weights
+from benchmarks.workloads.harness import (
+    Row,
+    check_row,
+    fmt_time,
+    interleaved,
+    ratio_row,
+    torch_single_thread,
+)
+
+NAME = "2 tensor MLP"
+SMALL = [64, 128, 64, 10]
+LARGE = [64, 1024, 1024, 10]
+LR = 0.1
+LR_LARGE = 0.01  # random labels and wide layers: a smaller step keeps the loss finite
+
+Batch = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+class Engine:
+    """A model on one engine that walks a fixed list of minibatches, one per `step()`."""
+
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
+        self.data, self.lr, self.i = data, lr, 0
+        self.losses: list[float] = []
+
+    def next_batch(self) -> int:
+        i = self.i
+        self.i = (i + 1) % len(self.data)
+        return i
+
+
+class Chainrule(Engine):
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
+        super().__init__(weights, data, lr)
+        self.params = [Tensor(w.copy(), requires_grad=True) for w in weights]
+        self.inputs = [(Tensor(x), onehot) for x, _, onehot in data]
+
+    def forward(self, x: Tensor, onehot: np.ndarray) -> tuple[Tensor, list[Tensor]]:
+        activations = []
+        h = x
+        last = len(self.params) // 2 - 1
+        for layer in range(last + 1):
+            h = h @ self.params[2 * layer] + self.params[2 * layer + 1]
+            if layer < last:
+                h = h.relu()
+            activations.append(h)
+        logp = h.log_softmax(axis=1)
+        activations.append(logp)
+        return (logp * onehot).sum() * (-1.0 / len(onehot)), activations
+
+    def step(self) -> Tensor:
+        x, onehot = self.inputs[self.next_batch()]
+        loss, _ = self.forward(x, onehot)
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        lr = self.lr
+        for p in self.params:
+            p.data -= lr * p.grad
+        self.losses.append(float(loss.data))
+        return loss
+
+
+class Numpy(Engine):
+    """The same network by hand: forward, the analytic backward, SGD."""
+
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
+        super().__init__(weights, data, lr)
+        self.params = [w.copy() for w in weights]
+
+    def step(self) -> None:
+        x, _, onehot = self.data[self.next_batch()]
+        params = self.params
+        last = len(params) // 2 - 1
+        inputs, pre = [x], []
+        h = x
+        for layer in range(last + 1):
+            z = h @ params[2 * layer] + params[2 * layer + 1]
+            pre.append(z)
+            h = np.maximum(z, 0) if layer < last else z
+            inputs.append(h)
+        shifted = h - h.max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        sums = exps.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(sums)
+        n = len(x)
+        self.losses.append(float((logp * onehot).sum() * (-1.0 / n)))
+        g = (exps / sums - onehot) * (1.0 / n)
+        for layer in range(last, -1, -1):
+            gw, gb = inputs[layer].T @ g, g.sum(axis=0)
+            if layer > 0:
+                g = (g @ params[2 * layer].T) * (pre[layer - 1] > 0)
+            params[2 * layer] -= self.lr * gw
+            params[2 * layer + 1] -= self.lr * gb
+
+
+class Torch(Engine):
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float, torch: Any) -> None:
+        super().__init__(weights, data, lr)
+        self.torch = torch
+        self.F = torch.nn.functional
+        self.params = [torch.tensor(w, requires_grad=True) for w in weights]
+        self.inputs = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y, _ in data]
+
+    def step(self) -> None:
+        x, y = self.inputs[self.next_batch()]
+        params = self.params
+        last = len(params) // 2 - 1
+        h = x
+        for layer in range(last + 1):
+            h = h @ params[2 * layer] + params[2 * layer + 1]
+            if layer < last:
+                h = self.torch.relu(h)
+        loss = self.F.cross_entropy(h, y)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with self.torch.no_grad():
+            for p in params:
+                p.add_(p.grad, alpha=-self.lr)
+        self.losses.append(loss.item())
+
+
+def small_data(dtype: type, count: int = 28) -> list[Batch]:
+    x, y, _ = digits()
+    return batches(x, y, 64, count, dtype)
+
+
+def large_data(count: int = 2) -> list[Batch]:
+    rng = np.random.default_rng(1)
+    return batches(rng.random((512 * count, 64)), rng.integers(0, 10, 512 * count), 512, count,
+                   np.float32)
+
+
+def engines(sizes: list[int], data: list[Batch], dtype: type, lr: float) -> dict[str, Any]:
+    weights = init_weights(sizes, dtype)
+    found: dict[str, Any] = {"chainrule": Chainrule(weights, data, lr),
+                             "numpy": Numpy(weights, data, lr)}
+    torch = torch_single_thread()
+    if torch is not None:
+        found["torch"] = Torch(weights, data, lr, torch)
+    return found
+
+
+def compare(workload: str, label: str, timings: dict[str, Any], targets: dict[str, float | None]
+            ) -> list[Row]:
+    ours = timings["chainrule"].per_step
+    rows = []
+    for base, target in targets.items():
+        theirs = timings.get(base)
+        rows.append(ratio_row(workload, f"{label} vs {base}", ours,
+                              None if theirs is None else theirs.per_step, base, fmt_time,
+                              target, f"{base} not installed"))
+    return rows
+
+
+def run(quick: bool = False) -> list[Row]:
+    rows: list[Row] = []
+    blocks, steps = (1, 2) if quick else (20, 25)
+    for dtype, targets in ((np.float32, {"numpy": 1.3, "torch": 0.6}),
+                           (np.float64, {"numpy": None, "torch": None})):
+        found = engines(SMALL, small_data(dtype), dtype, LR)
+        timings = interleaved({k: e.step for k, e in found.items()}, blocks=blocks, steps=steps,
+                              warmup=2, collect=False)
+        rows += compare(NAME, f"small {np.dtype(dtype).name}, time/step", timings, targets)
+
+    found = engines(SMALL if quick else LARGE, large_data(), np.float32, LR_LARGE)
+    timings = interleaved({k: e.step for k, e in found.items()}, blocks=1 if quick else 8,
+                          steps=1 if quick else 3, collect=False)
+    rows += compare(NAME, "large float32, time/step", timings, {"numpy": 1.05, "torch": None})
+    source = digits()[2]
+    if source != "digits":
+        rows.append(Row(NAME, "data", source))
+    rows.append(_loss_agreement(5 if quick else 50))
+    rows.append(_float32_stays())
+    return rows
+
+
+def _loss_agreement(steps: int) -> Row:
+    """float64, same weights and batches: every engine must reach the same loss."""
+    found = engines(SMALL, small_data(np.float64), np.float64, LR)
+    for engine in found.values():
+        for _ in range(steps):
+            engine.step()
+    ours = found["chainrule"].losses[-1]
+    others = {name: e.losses[-1] for name, e in found.items() if name != "chainrule"}
+    ok = all(np.isclose(ours, theirs, rtol=1e-6, atol=0) for theirs in others.values())
+    ok = ok and np.isfinite(ours)
+    detail = f"after {steps} steps: chainrule {ours:.9f}, " + ", ".join(
+        f"{name} {value:.9f}" for name, value in others.items())
+    if not ok:
+        print(f"tensor: losses disagree: {detail}", file=sys.stderr)
+    return check_row(NAME, "loss agrees, float64 (rtol 1e-6)", ok, detail)
+
+
+def _float32_stays() -> Row:
+    """After a float32 step every weight, grad, activation (and its grad) and the loss is float32."""
+    engine = Chainrule(init_weights(SMALL, np.float32), small_data(np.float32, 2), LR)
+    x, onehot = engine.inputs[0]
+    loss, activations = engine.forward(x, onehot)
+    for a in (loss, *activations):
+        a.retain_grad()
+    loss.backward()
+    for p in engine.params:
+        p.data -= LR * p.grad
+    named = [("loss", loss.data), ("loss grad", loss.grad)]
+    named += [(f"activation {i}", a.data) for i, a in enumerate(activations)]
+    named += [(f"activation {i} grad", a.grad) for i, a in enumerate(activations)]
+    named += [(f"param {i}", p.data) for i, p in enumerate(engine.params)]
+    named += [(f"param {i} grad", p.grad) for i, p in enumerate(engine.params)]
+    wrong = [f"{name}: {getattr(v, 'dtype', type(v).__name__)}" for name, v in named
+             if getattr(v, "dtype", None) != np.float32]
+    if wrong:
+        print("tensor: not float32 after a float32 step: " + "; ".join(wrong), file=sys.stderr)
+    detail = f"{len(named)} arrays float32" if not wrong else "; ".join(wrong)
+    return check_row(NAME, "float32 end to end", not wrong, detail)
+
+
+def profile_target(quick: bool = False) -> Callable[[], Any]:
+    return Chainrule(init_weights(SMALL, np.float32), small_data(np.float32), LR).step
