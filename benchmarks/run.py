@@ -91,8 +91,9 @@ def run_workloads(names: list[str], quick: bool = False, isolate: bool = True) -
                          status="FAIL", fatal=True)]
         print(f"[{name}: {time.perf_counter() - start:.1f} s]", file=sys.stderr, flush=True)
         for row in found:
-            print(f"  {row.figure}: {row.chainrule}  {row.baseline}  {row.ratio}  {row.status}",
-                  file=sys.stderr, flush=True)
+            note = f"  [{row.note}]" if row.note else ""
+            print(f"  {row.figure}: {row.chainrule}  {row.baseline}  {row.ratio}  {row.status}"
+                  f"{note}", file=sys.stderr, flush=True)
         rows += found
     return rows
 

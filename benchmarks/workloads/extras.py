@@ -61,7 +61,7 @@ def render(quick: bool = False) -> Row:
 
 
 def fit_overhead(quick: bool = False) -> Row:
-    name, figure = "6 fit overhead", "fit() epoch / raw engine loop"
+    name, figure = "6 fit overhead", "time/epoch, fit() vs raw engine loop"
     bench = _load("benchmarks.fit_overhead", "bench_fit_overhead")
     target = f"<= {FIT_TARGET_RATIO:g}"
     if bench is None:

@@ -100,6 +100,12 @@ class Timing:
         return (max(self.blocks) - min(self.blocks)) / self.per_step if self.blocks else 0.0
 
 
+def noise(timings: dict[str, Timing]) -> str:
+    """How many blocks each median is over and how far they spread, for RESULTS.md's notes."""
+    return "; ".join(f"{name} {len(t.blocks)} blocks, spread {t.spread:.0%}"
+                     for name, t in timings.items())
+
+
 def interleaved(
     engines: dict[str, Callable[[], Any]],
     *,

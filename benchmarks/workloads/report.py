@@ -88,6 +88,7 @@ def context(root: Path) -> dict[str, str]:
 
 def markdown(rows: list[Row], info: dict[str, str], selected: list[str], seconds: float) -> str:
     facts = "\n".join(f"- {key}: {value}" for key, value in info.items())
+    notes = "\n".join(f"- {row.workload}, {row.figure}: {row.note}" for row in rows if row.note)
     return f"""# Benchmark results
 
 Written by `make bench` (`.venv/bin/python benchmarks/run.py`); see `benchmarks/README.md` for
@@ -99,4 +100,8 @@ A missed speed target prints FAIL but does not fail the run; a failed correctnes
 - workloads: {' '.join(selected)} (whole run {seconds:.0f} s)
 
 {markdown_table(rows)}
+
+Timing noise (a block is several steps; the figure is the median of the blocks' means):
+
+{notes or "- none recorded"}
 """

@@ -19,6 +19,7 @@ from benchmarks.workloads.harness import (
     fmt_bytes,
     fmt_time,
     interleaved,
+    noise,
     optional,
     peak_bytes,
     ratio_row,
@@ -145,6 +146,7 @@ def run(quick: bool = False) -> list[Row]:
         ratio_row(NAME, "peak memory/step (tracemalloc)", peaks["chainrule"], theirs_(peaks),
                   "micrograd", fmt_bytes, None, missing),
     ]
+    rows[0].note, rows[1].note = noise(default), noise(off)
     if theirs is not None:
         rows.append(_agreement(ours.losses, theirs.losses))
     return rows

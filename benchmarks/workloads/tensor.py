@@ -21,6 +21,7 @@ from benchmarks.workloads.harness import (
     check_row,
     fmt_time,
     interleaved,
+    noise,
     ratio_row,
     torch_single_thread,
 )
@@ -169,6 +170,7 @@ def compare(workload: str, label: str, timings: dict[str, Any], targets: dict[st
         rows.append(ratio_row(workload, f"{label} vs {base}", ours,
                               None if theirs is None else theirs.per_step, base, fmt_time,
                               target, f"{base} not installed"))
+    rows[0].note = noise(timings)
     return rows
 
 
