@@ -41,8 +41,8 @@ def train(epochs: int = EPOCHS, unit: float = 1.0, seed: int = 0) -> dict[str, A
     model = keras.Sequential([keras.layers.Dense(units=1, input_shape=[1])])
     model.compile(optimizer="sgd", loss="mean_squared_error")
     history = model.fit(FLATS, PRICES / unit, epochs=epochs, verbose=0)
-    kernel, bias = model.get_weights()
-    weight, bias = float(kernel[0, 0]), float(bias[0])
+    kernel, bias_array = model.get_weights()
+    weight, bias = float(kernel[0, 0]), float(bias_array[0])
     output = float(model.predict(np.array([10.0]), verbose=0)[0, 0])
     return {
         "model": model,
@@ -87,7 +87,7 @@ def main(epochs: int = EPOCHS, out_dir: Path | None = OUT) -> dict[str, Any]:
     _report(raw, "raw prices (the tutorial as written)")
     scaled = train(epochs, unit=10_000.0)
     _report(scaled, "prices in units of 10,000")
-    result = {"raw": raw, "scaled": scaled}
+    result: dict[str, Any] = {"raw": raw, "scaled": scaled}
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         nodes = neuron_graph(raw["weight"], raw["bias"])

@@ -20,6 +20,8 @@ Run it: `python examples/logistic_regression_from_scratch.py`
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd import Tensor
@@ -40,7 +42,7 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def train_by_hand(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[str, object]:
+def train_by_hand(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[str, Any]:
     """Full-batch gradient descent with the gradients derived by hand (numpy only)."""
     W, b = initial_weights()
     n = len(X)
@@ -56,7 +58,7 @@ def train_by_hand(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[str, 
     return {"losses": losses, "W": W, "b": float(b)}
 
 
-def train_with_engine(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[str, object]:
+def train_with_engine(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[str, Any]:
     """The same descent, but only the forward pass is written: backward() finds dW and db."""
     w0, b0 = initial_weights()
     W = Tensor(w0, requires_grad=True, name="W")
@@ -74,7 +76,7 @@ def train_with_engine(epochs: int = EPOCHS, lr: float = LEARNING_RATE) -> dict[s
     return {"losses": losses, "W": W.data.copy(), "b": float(b.data)}
 
 
-def compare(epochs: int = EPOCHS) -> dict[str, object]:
+def compare(epochs: int = EPOCHS) -> dict[str, Any]:
     """Both runs and their largest differences in loss, weights and bias."""
     hand, engine = train_by_hand(epochs), train_with_engine(epochs)
     return {
@@ -86,7 +88,7 @@ def compare(epochs: int = EPOCHS) -> dict[str, object]:
     }
 
 
-def main(epochs: int = EPOCHS) -> dict[str, object]:
+def main(epochs: int = EPOCHS) -> dict[str, Any]:
     result = compare(epochs)
     hand, engine = result["hand"], result["engine"]
     print(f"{'epoch':>5}  {'loss (by hand)':>18}  {'loss (backward)':>18}")

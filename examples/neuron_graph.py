@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from autograd import Value, save_graph
 
@@ -59,7 +60,7 @@ def by_hand() -> dict[str, float]:
     }
 
 
-def run(out_dir: Path | None = OUT, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, object]:
+def run(out_dir: Path | None = OUT, formats: tuple[str, ...] = ("svg", "png")) -> dict[str, Any]:
     """Build the neuron, run backward, draw it; return the output, the grads and the files."""
     o, nodes = build_neuron()
     o.backward()
@@ -71,7 +72,7 @@ def run(out_dir: Path | None = OUT, formats: tuple[str, ...] = ("svg", "png")) -
     return {"output": o.data, "grads": grads, "expected": by_hand(), "files": files}
 
 
-def main(out_dir: Path | None = OUT) -> dict[str, object]:
+def main(out_dir: Path | None = OUT) -> dict[str, Any]:
     result = run(out_dir)
     grads, expected = result["grads"], result["expected"]
     print(f"o = tanh(x1*w1 + x2*w2 + b) = {result['output']:.4f}")

@@ -119,9 +119,9 @@ def line_chart_svg(
     parts.append(f'<text x="{left + w / 2}" y="{height - 8}" text-anchor="middle">{xlabel}</text>')
     for k, (name, curve) in enumerate(series.items()):
         v = np.asarray(curve, dtype=np.float64)
-        xpix = left + np.arange(len(v)) / max(steps - 1, 1) * w
-        ypix = top + h - (v - lo) / (hi - lo) * h
-        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xpix, ypix))
+        xs = left + np.arange(len(v)) / max(steps - 1, 1) * w
+        ys = top + h - (v - lo) / (hi - lo) * h
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys))
         color = colors[k % len(colors)]
         parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.8" points="{points}"/>')
         parts.append(f'<text x="{left + w - 4}" y="{top + 14 + 16 * k}" text-anchor="end" fill="{color}">{name}</text>')

@@ -44,7 +44,7 @@ def read_png(path: Path) -> np.ndarray:
     """Decode the 8-bit RGB, filter-0 PNGs that `pictures.write_png` writes."""
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, chunks = 8, {}
+    pos, chunks = 8, dict[bytes, bytes]()
     while pos < len(data):
         (length,) = struct.unpack(">I", data[pos : pos + 4])
         kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
