@@ -17,12 +17,15 @@ from autograd.engine import (
     name_scope,
     no_grad,
 )
-from autograd.gradcheck import GradcheckError, gradcheck
+from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from autograd.functional import grad, hessian, jacobian, value_and_grad
+from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.tensor import Tensor, concatenate, maximum, minimum, stack, where
 from autograd.value import Value
 from autograd.viz import draw_graph, save_graph
 
 __all__ = [
+    "AnomalyError",
     "Function",
     "GradcheckError",
     "Node",
@@ -30,15 +33,22 @@ __all__ = [
     "Value",
     "backward",
     "concatenate",
+    "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
+    "is_anomaly_enabled",
     "is_grad_enabled",
+    "jacobian",
     "maximum",
     "minimum",
     "name_scope",
     "no_grad",
     "save_graph",
     "stack",
+    "value_and_grad",
     "where",
 ]
