@@ -161,8 +161,8 @@ class Node:
         """The starting gradient of backward, checked against this node's shape."""
         raise NotImplementedError
 
-    def _store_grad(self, grad: Any) -> None:
-        """Accumulate a finished gradient into `.grad`."""
+    def _store_grad(self, grad: Any, fresh: bool) -> None:
+        """Accumulate a finished gradient into `.grad`; `fresh`: no other node holds `grad`."""
         raise NotImplementedError
 
     def _retains_grad(self) -> bool:
@@ -302,8 +302,12 @@ class Function:
 
 
 def _shape_error(fn: Function, raws: Sequence[Any], error: ValueError) -> ValueError:
+    """numpy's shape complaints, restated with the op and every input's shape."""
+    text = str(error)
+    if not any(word in text for word in ("broadcast", "shape", "mismatch", "must match")):
+        return error  # an op's own domain error (e.g. pow of a negative base) says enough
     shapes = " and ".join(str(getattr(r, "shape", "()")) for r in raws)
-    return ValueError(f"{fn.name}: incompatible shapes {shapes}: {error}")
+    return ValueError(f"{fn.name}: incompatible shapes {shapes}: {text}")
 
 
 # The hot paths: a stateless op on one node, or on a node and a node-or-constant. Same result
@@ -394,6 +398,8 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
         return grad
     lead = grad.ndim - len(shape)
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
+    if not stretched:  # only leading axes were added (a bias): one plain sum
+        return grad.sum(axis=tuple(range(lead)))
     grad = grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
     return grad.reshape(shape)
 
@@ -446,6 +452,7 @@ def run_backward(
     # every Value keeps its .grad; a Tensor only on leaves and retain_grad() (see _retains_grad)
     keep_all = root._keeps_all_grads and wanted is None
     broadcasts = root._broadcasts
+    delivered = {id(seed)}  # the caller's array: never keep it as some leaf's .grad
     root._g = seed
     token = _GRAD_ENABLED.set(create_graph)
     try:
@@ -459,7 +466,10 @@ def run_backward(
                 node.grad = grad if held is None else held + grad
             elif wanted is None:
                 if node._retains_grad():
-                    node._store_grad(grad)
+                    # the same array may reach several nodes (`a + b` hands g to both)
+                    fresh = id(grad) not in delivered
+                    delivered.add(id(grad))
+                    node._store_grad(grad, fresh)
             elif node in wanted:
                 found[node] = grad
             fn = node._fn
@@ -470,9 +480,16 @@ def run_backward(
             if monitor is not None:
                 monitor.backward_started(node)
             a, b = node._a, node._b
-            if create_graph or fn.wants_needs or b is _MANY:
+            if create_graph or b is _MANY:
                 parents = node._parents
                 grads = _call_backward(fn, grad, node, parents, create_graph)
+            elif fn.wants_needs:  # a binary op that skips unneeded work (matmul)
+                parents = (a, b)
+                needs = [
+                    isinstance(a, Node) and a.requires_grad,
+                    isinstance(b, Node) and b.requires_grad,
+                ]
+                grads = fn.backward(grad, node.data, raw(a), raw(b), needs=needs)
             elif b is _ONE:
                 parents = (a,)
                 grads = fn.backward(grad, node.data, a.data)
@@ -489,7 +506,7 @@ def run_backward(
             for parent, g in zip(parents, grads):
                 if g is None or not isinstance(parent, Node) or not parent.requires_grad:
                     continue
-                if broadcasts:
+                if broadcasts and (g.shape != parent.data.shape or g.dtype != parent.data.dtype):
                     g = _fit_to(g, parent)
                 held = parent._g
                 parent._g = g if held is None else held + g

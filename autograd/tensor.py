@@ -116,10 +116,15 @@ class Tensor(Arithmetic, Node):
             )
         return seed
 
-    def _store_grad(self, grad: Any) -> None:
+    def _store_grad(self, grad: Any, fresh: bool = False) -> None:
         if self.grad is None:
-            # a copy: the engine may hand the same array to several inputs
-            self.grad = grad if isinstance(grad, Node) else np.array(grad, dtype=self.data.dtype)
+            # Keep the array itself only if nothing else can see it: not handed to another
+            # node, not a view of another array. An optimizer may update .grad in place.
+            owned = fresh and type(grad) is np.ndarray and grad.base is None
+            if isinstance(grad, Node) or owned and grad.dtype == self.data.dtype:
+                self.grad = grad
+            else:
+                self.grad = np.array(grad, dtype=self.data.dtype)
         else:
             self.grad = self.grad + grad
 
@@ -320,7 +325,8 @@ def softmax_cross_entropy(logits: Tensor, labels: Any) -> Tensor:
             f"{logits.shape}; expected labels of shape {logits.shape[:-1]}"
         )
     classes = logits.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+    # one pass: as unsigned, a negative label is huge
+    if (labels.astype(np.int64, copy=False).view(np.uint64) >= classes).any():
         raise ValueError(
             f"softmax_cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
             f"received labels from {labels.min()} to {labels.max()}"

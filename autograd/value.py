@@ -74,7 +74,7 @@ class Value(Arithmetic, Node):
             return gradient
         return _as_float(gradient, what="Value.backward(gradient)")
 
-    def _store_grad(self, grad: Any) -> None:
+    def _store_grad(self, grad: Any, fresh: bool = True) -> None:
         self.grad = grad if self.grad is None else self.grad + grad
 
     def zero_grad(self) -> None:
