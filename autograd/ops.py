@@ -64,8 +64,8 @@ def power(x: Any, p: Any) -> Any:
             return math.inf
     if not _is_integer(p) and np.any(x < 0):
         raise ValueError(
-            f"pow: negative base elements (min {np.min(x)!r}) with the non-integer exponent "
-            f"{p!r} have no real value"
+            f"pow: negative base elements (min {float(np.min(x))}) with the non-integer "
+            f"exponent {np.asarray(p).tolist()} have no real value"
         )
     with np.errstate(divide="ignore"):
         return np.power(x, p)
