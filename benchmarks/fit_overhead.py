@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd import Tensor  # noqa: E402
+from autograd import Tensor, softmax_cross_entropy  # noqa: E402
 
 TARGET_RATIO = 1.15
 SAMPLES, FEATURES, CLASSES, BATCH = 1797, 64, 10, 64
@@ -55,8 +55,7 @@ def _hand_written_epoch(weights: list[Tensor], x: np.ndarray, y: np.ndarray, lr:
         idx = order[lo : lo + BATCH]
         xb, yb = Tensor(x[idx]), y[idx]
         logits = ((xb @ w1 + b1).relu() @ w2 + b2).relu() @ w3 + b3
-        one_hot = (yb[:, None] == np.arange(CLASSES)).astype(np.float32)
-        loss = -(logits.log_softmax(axis=-1) * one_hot).sum(axis=-1).mean()
+        loss = softmax_cross_entropy(logits, yb).mean()
         for w in weights:
             w.grad = None
         loss.backward()

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Node, Tensor, where
+from autograd import Node, Tensor, softmax_cross_entropy, where
 from nn.activations import softplus
 from nn.registry import Registry
 
@@ -94,7 +94,10 @@ def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
             f"sparse labels must have shape {want} (or {want + (1,)}) to match predictions of "
             f"shape {y_pred.shape}, received labels of shape {labels.shape}"
         )
-    _require_class_ids(labels)
+    if labels.dtype.kind != "i":  # integer labels need no finiteness or roundness check
+        _require_class_ids(labels)
+    elif labels.size and labels.min() < 0:
+        _require_class_ids(labels)
     classes = y_pred.shape[-1]
     if labels.size and labels.max() >= classes:
         raise ValueError(
@@ -202,6 +205,8 @@ def sparse_categorical_crossentropy(
     """
     y_pred = _predictions(y_pred)
     ids = _sparse_labels(y_true, y_pred)
+    if from_logits:  # the engine's fused primitive: stable, and its gradient is softmax - one_hot
+        return softmax_cross_entropy(y_pred, ids)
     one_hot = _one_hot(ids, y_pred.shape[-1], y_pred.dtype)
     return -(_log_probabilities(y_pred, from_logits) * one_hot).sum(axis=-1)
 
