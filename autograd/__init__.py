@@ -20,7 +20,15 @@ from autograd.engine import (
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.tensor import Tensor, concatenate, maximum, minimum, stack, where
+from autograd.tensor import (
+    Tensor,
+    concatenate,
+    maximum,
+    minimum,
+    softmax_cross_entropy,
+    stack,
+    where,
+)
 from autograd.value import Value
 from autograd.viz import draw_graph, save_graph
 
@@ -48,6 +56,7 @@ __all__ = [
     "name_scope",
     "no_grad",
     "save_graph",
+    "softmax_cross_entropy",
     "stack",
     "value_and_grad",
     "where",
