@@ -24,7 +24,9 @@ def _inputs_to_check(inputs: tuple[Any, ...]) -> list[tuple[int, Node]]:
 def _flat_output(out: Any) -> np.ndarray:
     if isinstance(out, Node):
         out = out.data
-    return np.asarray(out, dtype=np.float64).reshape(-1)
+    # a copy: an output may be a view of the input (reshape, transpose) that the next
+    # perturbation would change under our feet
+    return np.array(out, dtype=np.float64).reshape(-1)
 
 
 def numerical_jacobian(

@@ -294,10 +294,13 @@ def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
+    # a 0-d array takes axis 0 or -1, as in numpy and PyTorch: reducing over it is a no-op
+    # (log_softmax(axis=0) of a 0-d tensor needs this in its second derivative)
+    bound = max(ndim, 1)
     for ax in axes:
-        if not -ndim <= ax < max(ndim, 1):
+        if not -bound <= ax < bound:
             raise ValueError(f"axis {ax} is out of bounds for an array of dimension {ndim}")
-    return tuple(sorted(ax % max(ndim, 1) for ax in axes))
+    return () if ndim == 0 else tuple(sorted(ax % ndim for ax in axes))
 
 
 def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:

@@ -1,0 +1,430 @@
+"""Every public differentiable operation, declared once as data.
+
+The table drives the property tests (one gradcheck per entry and node kind, so an op is
+tested the moment it is declared) and the `graphs()` strategy in `autograd.testing`, which
+builds random expressions out of these entries. Each entry says where its arguments are
+smooth (`Domain`), which node kinds it accepts, and how numpy computes the same thing.
+
+>>> from autograd.optable import OPS, by_name
+>>> exp = by_name("exp")
+>>> exp.domains[0].contains(1.0), exp.domains[0].contains(50.0)
+(True, False)
+>>> len({spec.name for spec in OPS}) == len(OPS)
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import numpy as np
+
+from autograd.engine import raw
+from autograd.tensor import (
+    Tensor,
+    concatenate,
+    maximum,
+    minimum,
+    softmax_cross_entropy,
+    stack,
+    where,
+)
+
+if TYPE_CHECKING:  # hypothesis is a dev dependency: never imported by `import autograd`
+    from hypothesis.strategies import SearchStrategy
+
+BOTH = frozenset({"value", "tensor"})
+TENSOR = frozenset({"tensor"})
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where an argument is smooth: [lo, hi] minus `gap` around each kink or pole in `avoid`.
+
+    >>> Domain(-3.0, 3.0, avoid=(0.0,)).contains(0.05)
+    False
+    >>> Domain(0.1, 10.0).contains(np.array([0.5, 2.0]))
+    True
+    """
+
+    lo: float = -3.0
+    hi: float = 3.0
+    avoid: tuple[float, ...] = ()
+    gap: float = 0.1
+
+    def contains(self, x: Any) -> bool:
+        """True when every element of `x` (a float, array or node) lies in the domain."""
+        x = raw(x)
+        if type(x) is float:  # the fast path: Value graphs check every node
+            return self.lo <= x <= self.hi and all(abs(x - p) >= self.gap for p in self.avoid)
+        a = np.asarray(x, dtype=np.float64)
+        if not (np.all(a >= self.lo) and np.all(a <= self.hi)):  # NaN fails here too
+            return False
+        return all(not np.any(np.abs(a - p) < self.gap) for p in self.avoid)
+
+    def elements(self, width: Literal[16, 32, 64] = 64) -> SearchStrategy[float]:
+        """A hypothesis strategy of floats in the domain (representable at `width` bits)."""
+        from hypothesis import strategies as st
+
+        lo, hi = self.lo, self.hi
+        if width < 64:  # narrow floats need bounds they can represent exactly: round inwards
+            kind = {16: np.float16, 32: np.float32}[width]
+            lo = float(np.nextafter(kind(lo), kind(np.inf)) if kind(lo) < lo else kind(lo))
+            hi = float(np.nextafter(kind(hi), kind(-np.inf)) if kind(hi) > hi else kind(hi))
+        floats = st.floats(lo, hi, width=width, allow_nan=False, allow_infinity=False)
+        return floats.filter(self.contains) if self.avoid else floats
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so specs key caches cheaply
+class OpSpec:
+    """One differentiable operation as the tests and `graphs()` see it.
+
+    `fn` takes nodes (the same call serves `Value` and `Tensor` where `kinds` has both);
+    `reference` computes the same result with numpy on raw data. `elementwise` ops accept
+    any mutually broadcastable argument shapes; the others accept the shapes for which
+    `reference` succeeds (`fits`), and their tests draw shapes from `shapes()`. `guard`
+    is an extra condition on the raw arguments (e.g. no ties for max), and `distinct` asks
+    the tests to draw well-separated elements so the guard rarely rejects.
+    """
+
+    name: str
+    fn: Callable[..., Any]
+    arity: int
+    domains: tuple[Domain, ...]
+    kinds: frozenset[str]
+    reference: Callable[..., Any]
+    elementwise: bool = True
+    shapes: Callable[[], SearchStrategy[tuple[tuple[int, ...], ...]]] | None = None
+    distinct: bool = False
+    guard: Callable[..., bool] | None = None
+    expr: str = ""  # display template, e.g. "{0} + {1}"; default name({0}, {1})
+
+    def __post_init__(self) -> None:
+        assert len(self.domains) == self.arity, f"{self.name}: one domain per argument"
+        assert self.kinds and self.kinds <= BOTH, f"{self.name}: kinds {set(self.kinds)}"
+
+    def admits(self, *args: Any) -> bool:
+        """True when the arguments (nodes or raw data) lie where the op is smooth."""
+        if not all(d.contains(a) for d, a in zip(self.domains, args)):
+            return False
+        return self.guard is None or bool(self.guard(*[raw(a) for a in args]))
+
+    @property
+    def family(self) -> str:
+        """The op without its parameters: 'sum' for 'sum(axis=0)', 'matmul' for 'matmul[1d@1d]'."""
+        return self.name.split("(")[0].split("[")[0]
+
+    def fits(self, *shapes: tuple[int, ...]) -> bool:
+        """True when the op accepts arguments of these shapes (and gives a non-empty result)."""
+        return _fits(self, tuple(tuple(s) for s in shapes))
+
+    def format(self, *args: str) -> str:
+        """The op applied to argument names, for displaying an expression."""
+        template = self.expr or f"{self.name}({', '.join('{%d}' % i for i in range(self.arity))})"
+        return template.format(*args)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fits(spec: OpSpec, shapes: tuple[tuple[int, ...], ...]) -> bool:
+    if spec.elementwise:
+        try:
+            np.broadcast_shapes(*shapes)
+        except ValueError:
+            return False
+        return True
+    try:
+        with np.errstate(all="ignore"):
+            out = spec.reference(*[np.ones(s) for s in shapes])
+    except (ValueError, IndexError, TypeError):
+        return False
+    return int(np.size(out)) > 0
+
+
+# ---------------------------------------------------------------------------------------
+# Domains
+
+ANY = Domain(-1e3, 1e3)  # linear ops: smooth everywhere, bounded only to keep values moderate
+MODERATE = Domain(-10.0, 10.0)
+NONZERO = Domain(-10.0, 10.0, avoid=(0.0,), gap=0.2)  # poles of 1/x and 1/x**2
+POSITIVE = Domain(0.1, 100.0)
+KINK = Domain(-100.0, 100.0, avoid=(0.0,))  # relu, abs
+
+
+# ---------------------------------------------------------------------------------------
+# Fixed "random" constants, derived from the shape so that a replayed fn sees the same ones
+
+
+def _bits(shape: tuple[int, ...], salt: str) -> np.ndarray:
+    seed = zlib.crc32(f"{salt}{tuple(shape)}".encode())
+    bits = np.random.default_rng(seed).random(shape) < 0.5
+    if bits.size:
+        bits.flat[0] = True  # never an empty selection
+    return np.asarray(bits)
+
+
+def mask_for(shape: tuple[int, ...]) -> np.ndarray:
+    """The boolean mask the `getitem[mask]` entry indexes with (at least one True)."""
+    return _bits(shape, "mask")
+
+
+def condition_for(*shapes: tuple[int, ...]) -> np.ndarray:
+    """The boolean condition the `where` entry uses for arguments of these shapes."""
+    return _bits(np.broadcast_shapes(*shapes), "where")
+
+
+def labels_for(shape: tuple[int, ...]) -> np.ndarray:
+    """The class labels the `softmax_cross_entropy` entry uses for logits of `shape`."""
+    seed = zlib.crc32(f"labels{tuple(shape)}".encode())
+    return np.random.default_rng(seed).integers(0, shape[-1], size=shape[:-1])
+
+
+REPEATS = np.array([0, -1, 0])  # an integer index with a repeat: gradients must accumulate
+
+
+def _rotated(ndim: int) -> tuple[int, ...]:
+    return (*range(1, ndim), 0)
+
+
+def _grown(shape: tuple[int, ...]) -> tuple[int, ...]:
+    return (2, *(3 if n == 1 else n for n in shape))
+
+
+def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+    # the textbook formula, unshifted: fine for |a| <= 50 (e**50 is far from overflow)
+    return a - np.log(np.exp(a).sum(axis=axis, keepdims=True))
+
+
+def _np_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+    return np.exp(a) / np.exp(a).sum(axis=axis, keepdims=True)
+
+
+def _np_cross_entropy(a: np.ndarray) -> np.ndarray:
+    picked = np.take_along_axis(_np_log_softmax(a, -1), labels_for(a.shape)[..., None], axis=-1)
+    return -picked[..., 0]
+
+
+def _separated(axis: Any, gap: float = 0.05) -> Callable[[np.ndarray], bool]:
+    """Guard for max/min: the top two and bottom two along `axis` differ by >= gap."""
+
+    def guard(a: np.ndarray) -> bool:
+        a = np.asarray(a)
+        if a.ndim == 0:  # a single element has no rival
+            return True
+        axes = tuple(range(a.ndim)) if axis is None else axis if isinstance(axis, tuple) else (axis,)
+        axes = tuple(sorted({ax % max(a.ndim, 1) for ax in axes}))
+        rows = np.moveaxis(a, axes, tuple(range(a.ndim - len(axes), a.ndim)))
+        rows = np.sort(rows.reshape(rows.shape[: a.ndim - len(axes)] + (-1,)), axis=-1)
+        if rows.shape[-1] < 2:
+            return True
+        return bool(
+            np.all(rows[..., -1] - rows[..., -2] >= gap) and np.all(rows[..., 1] - rows[..., 0] >= gap)
+        )
+
+    return guard
+
+
+def _apart(a: Any, b: Any, gap: float = 0.05) -> bool:
+    return bool(np.all(np.abs(np.asarray(a) - np.asarray(b)) >= gap))
+
+
+# ---------------------------------------------------------------------------------------
+# Argument shapes for the ops that are not elementwise (hypothesis imported lazily)
+
+
+def _matmul_shapes(form: str) -> Callable[[], SearchStrategy[Any]]:
+    def strategy() -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        n = st.integers(1, 4)
+        if form == "2d@2d":
+            return st.tuples(n, n, n).map(lambda t: ((t[0], t[1]), (t[1], t[2])))
+        if form == "1d@2d":
+            return st.tuples(n, n).map(lambda t: ((t[0],), (t[0], t[1])))
+        if form == "2d@1d":
+            return st.tuples(n, n).map(lambda t: ((t[0], t[1]), (t[1],)))
+        if form == "1d@1d":
+            return n.map(lambda k: ((k,), (k,)))
+        if form == "3d@2d":
+            return st.tuples(n, n, n, n).map(lambda t: ((t[0], t[1], t[2]), (t[2], t[3])))
+        assert form == "3d@3d", form  # batch dimensions broadcast: (b, n, k) @ (1, k, m)
+        return st.tuples(n, n, n, n, st.booleans()).map(_batched)
+
+    return strategy
+
+
+def _batched(t: tuple[int, int, int, int, bool]) -> tuple[tuple[int, ...], ...]:
+    b, n, k, m, left = t
+    return ((b, n, k), (1, k, m)) if left else ((1, n, k), (b, k, m))
+
+
+def _concat_shapes(axis: int, copies: int) -> Callable[[], SearchStrategy[Any]]:
+    def strategy() -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+        from hypothesis.extra.numpy import array_shapes
+
+        def pair(t: tuple[tuple[int, ...], int]) -> tuple[tuple[int, ...], ...]:
+            shape, k = t
+            other = list(shape)
+            other[axis] = k
+            return (shape, tuple(other))[:copies]
+
+        return st.tuples(array_shapes(min_dims=1, max_dims=3, max_side=4), st.integers(1, 4)).map(pair)
+
+    return strategy
+
+
+def _same_shapes() -> SearchStrategy[Any]:
+    from hypothesis.extra.numpy import array_shapes
+
+    return array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).map(lambda s: (s, s))
+
+
+# ---------------------------------------------------------------------------------------
+# The table
+
+
+def _unary(name: str, fn: Callable[..., Any], ref: Callable[..., Any], domain: Domain = MODERATE,
+           kinds: frozenset[str] = BOTH, expr: str = "", **kw: Any) -> OpSpec:
+    return OpSpec(name, fn, 1, (domain,), kinds, ref, expr=expr, **kw)
+
+
+def _binary(name: str, fn: Callable[..., Any], ref: Callable[..., Any], domains: tuple[Domain, Domain],
+            kinds: frozenset[str] = BOTH, expr: str = "", **kw: Any) -> OpSpec:
+    return OpSpec(name, fn, 2, domains, kinds, ref, expr=expr, **kw)
+
+
+def _sigmoid(a: Any) -> Any:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+_ELEMENTWISE = (
+    _binary("add", lambda a, b: a + b, np.add, (ANY, ANY), expr="{0} + {1}"),
+    _binary("sub", lambda a, b: a - b, np.subtract, (ANY, ANY), expr="{0} - {1}"),
+    _binary("mul", lambda a, b: a * b, np.multiply, (MODERATE, MODERATE), expr="{0} * {1}"),
+    _binary("div", lambda a, b: a / b, np.divide, (MODERATE, NONZERO), expr="{0} / {1}"),
+    _unary("neg", lambda a: -a, np.negative, ANY, expr="-{0}"),
+    _unary("radd", lambda a: 2.0 + a, lambda a: 2.0 + a, ANY, expr="2.0 + {0}"),
+    _unary("rsub", lambda a: 1 - a, lambda a: 1 - a, ANY, expr="1 - {0}"),
+    _unary("rmul", lambda a: -1.5 * a, lambda a: -1.5 * a, ANY, expr="-1.5 * {0}"),
+    _unary("rdiv", lambda a: 2.0 / a, lambda a: 2.0 / a, NONZERO, expr="2.0 / {0}"),
+    _unary("pow2", lambda a: a**2, lambda a: np.power(a, 2), MODERATE, expr="{0} ** 2"),
+    _unary("pow3", lambda a: a**3, lambda a: np.power(a, 3), Domain(-5.0, 5.0), expr="{0} ** 3"),
+    _unary("pow0.5", lambda a: a**0.5, lambda a: np.power(a, 0.5), POSITIVE, expr="{0} ** 0.5"),
+    _unary("pow-1", lambda a: a**-1, lambda a: np.power(a, -1.0), NONZERO, expr="{0} ** -1"),
+    _unary("pow-2", lambda a: a**-2, lambda a: np.power(a, -2.0), NONZERO, expr="{0} ** -2"),
+    _binary("pow", lambda a, b: a**b, np.power, (Domain(0.1, 10.0), Domain(-2.0, 2.0)),
+            expr="{0} ** {1}"),
+    _unary("rpow", lambda a: 2.0**a, lambda a: np.power(2.0, a), MODERATE, expr="2.0 ** {0}"),
+    _unary("exp", lambda a: a.exp(), np.exp, Domain(-5.0, 5.0)),
+    _unary("log", lambda a: a.log(), np.log, Domain(0.05, 100.0)),
+    _unary("tanh", lambda a: a.tanh(), np.tanh, MODERATE),
+    _unary("sigmoid", lambda a: a.sigmoid(), _sigmoid, Domain(-20.0, 20.0)),
+    _unary("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0.0), KINK),
+    _unary("abs", lambda a: a.abs(), np.abs, KINK),
+    _unary("sqrt", lambda a: a.sqrt(), np.sqrt, POSITIVE),
+    _unary("clip", lambda a: a.clip(-1.0, 1.0), lambda a: np.clip(a, -1.0, 1.0),
+           Domain(-3.0, 3.0, avoid=(-1.0, 1.0)), TENSOR, expr="{0}.clip(-1, 1)"),
+    _binary("maximum", maximum, np.maximum, (ANY, ANY), TENSOR, distinct=True, guard=_apart,
+            expr="maximum({0}, {1})"),
+    _binary("minimum", minimum, np.minimum, (ANY, ANY), TENSOR, distinct=True, guard=_apart,
+            expr="minimum({0}, {1})"),
+    _binary("where", lambda a, b: where(condition_for(a.shape, b.shape), a, b),
+            lambda a, b: np.where(condition_for(a.shape, b.shape), a, b), (ANY, ANY), TENSOR,
+            expr="where(cond, {0}, {1})"),
+)
+
+_MATMUL = tuple(
+    _binary(f"matmul[{form}]", operator.matmul, np.matmul, (MODERATE, MODERATE), TENSOR,
+            expr="{0} @ {1}", elementwise=False, shapes=_matmul_shapes(form))
+    for form in ("2d@2d", "1d@2d", "2d@1d", "1d@1d", "3d@2d", "3d@3d")
+)
+
+
+def _reduce(ref: Callable[..., Any], a: np.ndarray, axis: Any, keepdims: bool) -> Any:
+    # a 0-d array takes axis 0 or -1 (numpy's rule for an int axis, which the engine follows
+    # for tuples too); numpy refuses the tuple, so reduce over nothing
+    if a.ndim == 0 and axis is not None:
+        axis = ()
+    return ref(a, axis=axis, keepdims=keepdims)
+
+
+def _reductions() -> tuple[OpSpec, ...]:
+    specs = []
+    for op, ref in (("sum", np.sum), ("mean", np.mean), ("max", np.max), ("min", np.min)):
+        for axis in (None, 0, -1, (0, -1)):
+            for keepdims in (False, True):
+                args = f"axis={axis!r}".replace(" ", "") + (",keepdims=True" if keepdims else "")
+                distinct = op in ("max", "min")
+                specs.append(
+                    _unary(f"{op}({args})",
+                           functools.partial(getattr(Tensor, op), axis=axis, keepdims=keepdims),
+                           functools.partial(_reduce, ref, axis=axis, keepdims=keepdims), ANY, TENSOR,
+                           expr=f"{{0}}.{op}({args})", elementwise=False, distinct=distinct,
+                           guard=_separated(axis) if distinct else None)
+                )
+    return tuple(specs)
+
+
+def _structural() -> tuple[OpSpec, ...]:
+    def shape_op(name: str, fn: Callable[..., Any], ref: Callable[..., Any], expr: str,
+                 domain: Domain = ANY) -> OpSpec:
+        return _unary(name, fn, ref, domain, TENSOR, expr=expr, elementwise=False)
+
+    softmaxes = tuple(
+        shape_op(f"{op}(axis={axis})", functools.partial(getattr(Tensor, op), axis=axis),
+                 functools.partial(ref, axis=axis), f"{{0}}.{op}(axis={axis})", Domain(-50.0, 50.0))
+        for op, ref in (("softmax", _np_softmax), ("log_softmax", _np_log_softmax))
+        for axis in (0, -1)
+    )
+    return (
+        shape_op("reshape(-1)", lambda a: a.reshape(-1), lambda a: a.reshape(-1), "{0}.reshape(-1)"),
+        shape_op("reshape(reversed)", lambda a: a.reshape(a.shape[::-1]),
+                 lambda a: a.reshape(a.shape[::-1]), "{0}.reshape(reversed)"),
+        shape_op("transpose(rotated)", lambda a: a.transpose(_rotated(a.ndim)),
+                 lambda a: np.transpose(a, _rotated(a.ndim)), "{0}.transpose(rotated)"),
+        shape_op("T", lambda a: a.T, lambda a: a.T, "{0}.T"),
+        shape_op("swapaxes(0,-1)", lambda a: a.swapaxes(0, -1), lambda a: np.swapaxes(a, 0, -1),
+                 "{0}.swapaxes(0, -1)"),
+        shape_op("broadcast_to", lambda a: a.broadcast_to(_grown(a.shape)),
+                 lambda a: np.broadcast_to(a, _grown(a.shape)), "{0}.broadcast_to(grown)"),
+        shape_op("getitem[1:]", lambda a: a[1:], lambda a: a[1:], "{0}[1:]"),
+        shape_op("getitem[::-1,:2]", lambda a: a[::-1, :2], lambda a: a[::-1, :2], "{0}[::-1, :2]"),
+        shape_op("getitem[-1]", lambda a: a[-1], lambda a: a[-1], "{0}[-1]"),
+        shape_op("getitem[repeats]", lambda a: a[REPEATS], lambda a: a[REPEATS], "{0}[[0, -1, 0]]"),
+        shape_op("getitem[:,repeats]", lambda a: a[:, REPEATS], lambda a: a[:, REPEATS],
+                 "{0}[:, [0, -1, 0]]"),
+        shape_op("getitem[mask]", lambda a: a[mask_for(a.shape)], lambda a: a[mask_for(a.shape)],
+                 "{0}[mask]"),
+        *softmaxes,
+        shape_op("softmax_cross_entropy", lambda a: softmax_cross_entropy(a, labels_for(a.shape)),
+                 _np_cross_entropy, "softmax_cross_entropy({0}, labels)", Domain(-50.0, 50.0)),
+        _binary("concatenate(axis=0)", lambda a, b: concatenate([a, b], axis=0),
+                lambda a, b: np.concatenate([a, b], axis=0), (ANY, ANY), TENSOR,
+                expr="concatenate([{0}, {1}], axis=0)", elementwise=False,
+                shapes=_concat_shapes(0, 2)),
+        _binary("concatenate([a,b,a],axis=-1)", lambda a, b: concatenate([a, b, a], axis=-1),
+                lambda a, b: np.concatenate([a, b, a], axis=-1), (ANY, ANY), TENSOR,
+                expr="concatenate([{0}, {1}, {0}], axis=-1)", elementwise=False,
+                shapes=_concat_shapes(-1, 2)),
+        _binary("stack(axis=0)", lambda a, b: stack([a, b], axis=0),
+                lambda a, b: np.stack([a, b], axis=0), (ANY, ANY), TENSOR,
+                expr="stack([{0}, {1}], axis=0)", elementwise=False, shapes=_same_shapes),
+        _binary("stack(axis=-1)", lambda a, b: stack([a, b], axis=-1),
+                lambda a, b: np.stack([a, b], axis=-1), (ANY, ANY), TENSOR,
+                expr="stack([{0}, {1}], axis=-1)", elementwise=False, shapes=_same_shapes),
+    )
+
+
+OPS: tuple[OpSpec, ...] = _ELEMENTWISE + _MATMUL + _reductions() + _structural()
+
+
+def by_name(name: str) -> OpSpec:
+    """The table entry called `name`."""
+    for spec in OPS:
+        if spec.name == name:
+            return spec
+    raise ValueError(f"no op named {name!r} in the table; known: {[s.name for s in OPS]}")
