@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
@@ -216,3 +218,11 @@ def test_bad_arguments_are_rejected() -> None:
         op_inputs(next(s for s in OPS if s.name == "clip"), "value")
     with pytest.raises(TypeError, match="Domain"):
         values((0.0, 1.0))  # type: ignore[arg-type]
+
+
+def test_import_autograd_does_not_need_hypothesis() -> None:
+    code = (
+        "import sys, autograd, autograd.optable\n"
+        "assert 'hypothesis' not in sys.modules, 'import autograd loaded hypothesis'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
