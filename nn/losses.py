@@ -68,8 +68,14 @@ def align(y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
     ((3, 1), dtype('float32'))
     """
     y_pred = _predictions(y_pred)
-    labels = _labels(y_true)
-    want = y_pred.shape
+    return line_up(_labels(y_true), y_pred.shape).astype(y_pred.dtype, copy=False), y_pred
+
+
+def line_up(labels: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
+    """`labels` reshaped to `want` when they differ only by a trailing axis of size 1.
+
+    Anything else is a ValueError: never broadcast `(n,)` against `(n, 1)` into `(n, n)`.
+    """
     if labels.shape != want:
         squeezed = labels.ndim == len(want) - 1 and want[-1] == 1 and labels.shape == want[:-1]
         extra = labels.ndim == len(want) + 1 and labels.shape == want + (1,)
@@ -80,7 +86,7 @@ def align(y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
                 f"axis of size 1"
             )
         labels = labels.reshape(want)
-    return labels.astype(y_pred.dtype, copy=False), y_pred
+    return labels
 
 
 def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:

@@ -33,17 +33,7 @@ def _aligned(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     labels, predictions = _array(y_true), _array(y_pred)
     if predictions.dtype.kind != "f":
         predictions = predictions.astype(np.float64)
-    if labels.shape != predictions.shape:
-        want = predictions.shape
-        squeezed = labels.ndim == len(want) - 1 and len(want) and want[-1] == 1
-        extra = labels.ndim == len(want) + 1 and labels.shape[-1] == 1
-        if not ((squeezed or extra) and labels.size == predictions.size):
-            raise ValueError(
-                f"y_true and y_pred shapes do not line up: y_true has shape {labels.shape}, "
-                f"y_pred has shape {want}. They must be equal, or differ only by a trailing "
-                f"axis of size 1"
-            )
-        labels = labels.reshape(want)
+    labels = losses_module.line_up(labels, predictions.shape)
     return labels.astype(predictions.dtype, copy=False), predictions
 
 
