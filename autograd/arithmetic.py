@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import ops
-from autograd.engine import Node, apply_binary, apply_unary, raw
+from autograd.engine import Node, apply_binary, apply_unary, raw, shared
 
 # The shared instances of the stateless primitives, for the hot paths.
-_ADD, _MUL, _NEG = ops.Add.shared, ops.Mul.shared, ops.Neg.shared
+_ADD, _MUL, _NEG = shared(ops.Add), shared(ops.Mul), shared(ops.Neg)
 
 
 class Arithmetic:
@@ -86,28 +86,28 @@ class Arithmetic:
     # -- elementwise functions -------------------------------------------------------------
     def exp(self) -> Any:
         """e ** self."""
-        return apply_unary(ops.Exp.shared, self)
+        return apply_unary(shared(ops.Exp), self)
 
     def log(self) -> Any:
         """Natural logarithm."""
-        return apply_unary(ops.Log.shared, self)
+        return apply_unary(shared(ops.Log), self)
 
     def tanh(self) -> Any:
-        return apply_unary(ops.Tanh.shared, self)
+        return apply_unary(shared(ops.Tanh), self)
 
     def sigmoid(self) -> Any:
         """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0."""
-        return apply_unary(ops.Sigmoid.shared, self)
+        return apply_unary(shared(ops.Sigmoid), self)
 
     def relu(self) -> Any:
         """max(x, 0); the gradient at 0 is taken as 0."""
-        return apply_unary(ops.Relu.shared, self)
+        return apply_unary(shared(ops.Relu), self)
 
     def abs(self) -> Any:
-        return apply_unary(ops.Abs.shared, self)
+        return apply_unary(shared(ops.Abs), self)
 
     def __abs__(self) -> Any:
-        return apply_unary(ops.Abs.shared, self)
+        return apply_unary(shared(ops.Abs), self)
 
     def sqrt(self) -> Any:
         return ops.Pow.apply(self, exponent=0.5)

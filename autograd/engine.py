@@ -132,6 +132,7 @@ class Node:
     _fn: Function | None
     _a: Any
     _b: Any
+    _g: Any
 
     @property
     def _parents(self) -> tuple[Any, ...]:
@@ -259,7 +260,7 @@ class Function:
     def forward(self, *inputs: Any) -> Any:
         raise NotImplementedError
 
-    def backward(self, grad: Any, out: Any, *inputs: Any) -> Sequence[Any]:
+    def backward(self, grad: Any, out: Any, *inputs: Any, **options: Any) -> Sequence[Any]:
         raise NotImplementedError
 
     def release(self) -> Function:
@@ -315,7 +316,13 @@ def _shape_error(fn: Function, raws: Sequence[Any], error: ValueError) -> ValueE
 # there is.
 
 
-def apply_unary(fn: Function, a: Node) -> Any:
+def shared(op: type[Function]) -> Function:
+    """The one instance of a stateless op, for the hot paths below."""
+    assert op.shared is not None, f"{op.__name__} keeps state: use {op.__name__}.apply"
+    return op.shared
+
+
+def apply_unary(fn: Function, a: Any) -> Any:
     data = fn.forward(a.data)
     if a.requires_grad and _GRAD_ENABLED.get():
         node = a._from_op(data, fn, a, _ONE)
@@ -327,7 +334,7 @@ def apply_unary(fn: Function, a: Node) -> Any:
     return node
 
 
-def apply_binary(fn: Function, a: Node, b: Any) -> Any:
+def apply_binary(fn: Function, a: Any, b: Any) -> Any:
     if isinstance(b, Node):
         x, y = a.data, b.data
         needs_grad = a.requires_grad or b.requires_grad
@@ -440,7 +447,7 @@ def run_backward(
         )
     seed = root._seed(gradient)
     if create_graph and not isinstance(seed, Node):
-        seed = type(root)(seed, requires_grad=False)  # a constant: the seed is not a variable
+        seed = root._from_op(seed, None)  # a constant: the seed is not a variable
     order = topological_order(root)
     wanted = None if inputs is None else set(inputs)
     if wanted is not None:

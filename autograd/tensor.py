@@ -9,10 +9,10 @@ import numpy as np
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import _SCOPE, Function, Node, apply_binary, current_scope
+from autograd.engine import _SCOPE, Function, Node, apply_binary, current_scope, shared
 
 Axis = int | tuple[int, ...] | None
-_MATMUL = ops.MatMul.shared
+_MATMUL = shared(ops.MatMul)
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
@@ -222,8 +222,9 @@ class Tensor(Arithmetic, Node):
         return ops.Reshape.apply(self, shape=shape)
 
     def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (all reversed when none are given), as numpy does."""
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0]
+            axes = tuple(axes[0] or ())
         return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
 
     @property
