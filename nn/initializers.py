@@ -32,14 +32,12 @@ def _shape(shape: Any) -> tuple[int, ...]:
     except TypeError:
         raise TypeError(f"an initializer expects a shape tuple, received {shape!r}") from None
     if not all(_is_count(d) for d in dims):
-        raise ValueError(
-            f"an initializer expects a shape of non-negative ints, received {shape!r}"
-        )
+        raise ValueError(f"an initializer expects a shape of non-negative ints, received {shape!r}")
     return tuple(int(d) for d in dims)
 
 
 def _is_count(d: Any) -> bool:
-    return isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0
+    return isinstance(d, (int, np.integer)) and not isinstance(d, bool) and bool(d >= 0)
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -89,9 +87,7 @@ class Initializer:
 
     def __init__(self, seed: int | None = None) -> None:
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-            raise TypeError(
-                f"{type(self).__name__} expects an int seed or None, received {seed!r}"
-            )
+            raise TypeError(f"{type(self).__name__} expects an int seed or None, received {seed!r}")
         self.seed = seed
 
     def _generator(self) -> np.random.Generator:
@@ -201,8 +197,7 @@ class RandomUniform(Initializer):
         super().__init__(seed)
         if maxval < minval:
             raise ValueError(
-                f"RandomUniform expects minval <= maxval, received minval={minval}, "
-                f"maxval={maxval}"
+                f"RandomUniform expects minval <= maxval, received minval={minval}, maxval={maxval}"
             )
         self.minval, self.maxval = float(minval), float(maxval)
 

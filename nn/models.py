@@ -54,6 +54,7 @@ class Model(TrainingMixin):
     """
 
     _call_takes_training: ClassVar[bool] = True
+    _tracked: list[Layer]  # set in __init__ with object.__setattr__, bypassing tracking
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -91,7 +92,7 @@ class Model(TrainingMixin):
         if not layer._auto_name:
             raise ValueError(
                 f'All layers added to a model must have unique names: "{layer.name}" is already '
-                f"used in model \"{self.name}\" (layers: {', '.join(sorted(taken))})"
+                f'used in model "{self.name}" (layers: {", ".join(sorted(taken))})'
             )
         base = layer.name.rsplit("_", 1)[0] if _has_number(layer.name) else layer.name
         n = 1

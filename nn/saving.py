@@ -40,7 +40,8 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
         )
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"save_weights: {path!r} exists and overwrite=False")
-    arrays = weight_arrays(model)
+    # Any values: numpy's stub checks **arrays against savez's keyword allow_pickle: bool
+    arrays: dict[str, Any] = weight_arrays(model)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
     try:
@@ -87,7 +88,9 @@ def load_weights(model: Any, filepath: Any) -> None:
     except FileNotFoundError:
         raise FileNotFoundError(f"load_weights: no such file {path!r}") from None
     except (ValueError, OSError) as error:
-        raise ValueError(f"load_weights: {path!r} is not a weights file written by save_weights: {error}") from None
+        raise ValueError(
+            f"load_weights: {path!r} is not a weights file written by save_weights: {error}"
+        ) from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ValueError(f"load_weights: {path!r} holds a single array, not a weights archive")
     with archive:

@@ -19,7 +19,7 @@ A NaN or infinite loss stops `fit` before the bad update is applied: it raises
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -58,7 +58,11 @@ class TrainingMixin:
     stop_training: bool
     history: Any
     _batch_input_shape: Any
-    dtype: np.dtype
+
+    if TYPE_CHECKING:  # declared, not defined: Model's property must stay the one that runs
+
+        @property
+        def dtype(self) -> np.dtype: ...
 
     def _reset_compile(self) -> None:
         self.optimizer: Any = None
@@ -100,7 +104,9 @@ class TrainingMixin:
         names = [m.name for m in self._metrics]
         clashes = sorted({n for n in names if names.count(n) > 1 or n == "loss"})
         if clashes:
-            raise ValueError(f"compile: metric names must be unique and not 'loss', received {names}")
+            raise ValueError(
+                f"compile: metric names must be unique and not 'loss', received {names}"
+            )
         self.compiled = True
 
     def _known_output_shape(self) -> Any:
@@ -111,7 +117,10 @@ class TrainingMixin:
 
     def _make_metrics(self, output_shape: Any) -> list[Any]:
         self._metrics_shape = output_shape
-        return [metrics_module.get(m, loss=self.loss, output_shape=output_shape) for m in self._metric_ids]
+        return [
+            metrics_module.get(m, loss=self.loss, output_shape=output_shape)
+            for m in self._metric_ids
+        ]
 
     def _ready_metrics(self) -> list[Any]:
         """The compiled metrics, re-resolved once the model's output shape is known."""
@@ -131,7 +140,9 @@ class TrainingMixin:
                 "model.compile(optimizer=..., loss=...) first"
             )
         if self.loss is None:
-            raise ValueError(f"{what}: the model was compiled without a loss; pass compile(loss=...)")
+            raise ValueError(
+                f"{what}: the model was compiled without a loss; pass compile(loss=...)"
+            )
 
     # -- data ----------------------------------------------------------------------------------
     def _inputs(self, x: Any, where: str) -> np.ndarray:
@@ -223,7 +234,8 @@ class TrainingMixin:
                     "fit expects validation_data=(x_val, y_val), received "
                     f"{type(validation_data).__name__} of length {_length(validation_data)}"
                 )
-            val = self._dataset(*validation_data, "fit(validation_data)")
+            x_val, y_val = validation_data
+            val = self._dataset(x_val, y_val, "fit(validation_data)")
         elif validation_split:
             x, y, val = _split(x, y, validation_split)
         metrics = self._ready_metrics()
@@ -233,7 +245,9 @@ class TrainingMixin:
         progbar = ProgbarLogger(verbose) if verbose else None
         user = check_callbacks(callbacks)
         params = {
-            "epochs": epochs, "steps": steps, "verbose": verbose,
+            "epochs": epochs,
+            "steps": steps,
+            "verbose": verbose,
             "metrics": names + ([f"val_{n}" for n in names] if val is not None else []),
         }
         cbs = CallbackList(([progbar] if progbar else []) + user + [history], self, params)
@@ -242,14 +256,24 @@ class TrainingMixin:
         cbs.call("on_train_begin", None)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # overflow is caught below as a non-finite loss, with a clearer message than numpy's
-            logs = self._epochs(x, y, val, batch_size, epochs, initial_epoch, shuffle,
-                                cbs, progbar, history)
+            logs = self._epochs(
+                x, y, val, batch_size, epochs, initial_epoch, shuffle, cbs, progbar, history
+            )
         cbs.call("on_train_end", logs)
         return history
 
     def _epochs(
-        self, x: np.ndarray, y: np.ndarray, val: Any, batch_size: int, epochs: int,
-        initial_epoch: int, shuffle: bool, cbs: CallbackList, progbar: Any, history: History,
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        val: Any,
+        batch_size: int,
+        epochs: int,
+        initial_epoch: int,
+        shuffle: bool,
+        cbs: CallbackList,
+        progbar: Any,
+        history: History,
     ) -> dict[str, float]:
         weights = self.trainable_weights  # type: ignore[attr-defined]
         loss_fn, optimizer, metrics = self.loss, self.optimizer, self._metrics
@@ -481,8 +505,14 @@ def _split(x: np.ndarray, y: np.ndarray, fraction: Any) -> tuple[Any, Any, Any]:
 def _check_batch_size(batch_size: Any, where: str) -> int:
     if batch_size is None:
         return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"{where} expects batch_size to be a positive integer, received {batch_size!r}")
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"{where} expects batch_size to be a positive integer, received {batch_size!r}"
+        )
     return int(batch_size)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 
@@ -47,13 +48,13 @@ def rng() -> np.random.Generator:
 
 
 def plot_model(
-    model: "Any",
-    to_file: "str | None" = "model.png",
+    model: Any,
+    to_file: str | None = "model.png",
     show_shapes: bool = True,
     show_layer_names: bool = True,
     rankdir: str = "TB",
     dpi: int = 96,
-) -> "Any":
+) -> Any:
     """Draw `model` as a chain of boxes (name, type, output shape, parameters) with graphviz.
 
     The picture is written to `to_file` (format from its extension: png, svg, pdf, ...; None
@@ -70,7 +71,9 @@ def plot_model(
     import graphviz
 
     if rankdir not in ("TB", "LR", "BT", "RL"):
-        raise ValueError(f"plot_model expects rankdir 'TB', 'LR', 'BT' or 'RL', received {rankdir!r}")
+        raise ValueError(
+            f"plot_model expects rankdir 'TB', 'LR', 'BT' or 'RL', received {rankdir!r}"
+        )
     if not model.built:
         raise ValueError(
             f'plot_model: model "{model.name}" is not built yet: give its first layer an '

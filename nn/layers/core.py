@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,7 +34,9 @@ class Dense(Layer):
     ) -> None:
         super().__init__(**kwargs)
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(f"Dense expects units to be a positive integer, received units={units!r}")
+            raise ValueError(
+                f"Dense expects units to be a positive integer, received units={units!r}"
+            )
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = _check_bool(use_bias, "use_bias", "Dense")
@@ -49,7 +51,9 @@ class Dense(Layer):
                 f'layer "{self.name}" (Dense) needs inputs of shape (batch, features) with a known '
                 f"number of features, received input shape {input_shape}"
             )
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        self.kernel = self.add_weight(
+            "kernel", (input_shape[-1], self.units), self.kernel_initializer
+        )
         if self.use_bias:
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
 
@@ -116,10 +120,14 @@ class Dropout(Layer):
     [0.0, 2.0]
     """
 
-    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any):
+    def __init__(
+        self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any
+    ):
         super().__init__(**kwargs)
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"Dropout expects rate to be a number in [0, 1), received rate={rate!r}")
+            raise ValueError(
+                f"Dropout expects rate to be a number in [0, 1), received rate={rate!r}"
+            )
         if noise_shape is not None:
             raise ValueError(f"Dropout does not support noise_shape, received {noise_shape!r}")
         self.rate = float(rate)
@@ -156,5 +164,7 @@ class Flatten(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         rest = input_shape[1:]
-        size = None if any(n is None for n in rest) else int(np.prod(rest, dtype=np.int64))
+        size: int | None = None
+        if not any(n is None for n in rest):
+            size = int(np.prod(cast("tuple[int, ...]", rest), dtype=np.int64))
         return (input_shape[0], size)
