@@ -12,7 +12,7 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
-from autograd import Function, Tensor, Value, no_grad
+from autograd import Function, Tensor, Value, gradgradcheck, no_grad
 from autograd.engine import raw
 from autograd.optable import BOTH, OPS, Domain, OpSpec
 from autograd.testing import (
@@ -45,6 +45,20 @@ def test_value_graphs_match_finite_differences(graph: tuple[Graph, tuple[Value, 
 def test_tensor_graphs_match_finite_differences(graph: tuple[Graph, tuple[Tensor, ...]]) -> None:
     fn, inputs = graph
     assert_gradients_match(fn, *inputs)
+
+
+@settings(max_examples=200)
+@given(graphs("value", max_ops=12))
+def test_value_graphs_second_derivatives(graph: tuple[Graph, tuple[Value, ...]]) -> None:
+    fn, inputs = graph
+    assert gradgradcheck(fn, *inputs)
+
+
+@settings(max_examples=200)
+@given(graphs("tensor", max_ops=12))
+def test_tensor_graphs_second_derivatives(graph: tuple[Graph, tuple[Tensor, ...]]) -> None:
+    fn, inputs = graph
+    assert gradgradcheck(fn, *inputs)
 
 
 # ---------------------------------------------------------------------------------------
