@@ -100,11 +100,11 @@ def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
             f"sparse labels must have shape {want} (or {want + (1,)}) to match predictions of "
             f"shape {y_pred.shape}, received labels of shape {labels.shape}"
         )
-    if labels.dtype.kind != "i":  # integer labels need no finiteness or roundness check
-        _require_class_ids(labels)
-    elif labels.size and labels.min() < 0:
-        _require_class_ids(labels)
     classes = y_pred.shape[-1]
+    if labels.dtype.kind in "iu":  # one pass per batch: as unsigned, a negative id is huge
+        if not (labels.astype(np.int64, copy=False).view(np.uint64) >= classes).any():
+            return labels.astype(np.intp, copy=False)
+    _require_class_ids(labels)
     if labels.size and labels.max() >= classes:
         raise ValueError(
             f"sparse labels must be class ids in [0, {classes - 1}] for predictions with "
@@ -200,9 +200,7 @@ def categorical_crossentropy(
     return -(_log_probabilities(y_pred, from_logits, axis) * labels).sum(axis=axis)
 
 
-def sparse_categorical_crossentropy(
-    y_true: Any, y_pred: Any, from_logits: bool = False
-) -> Tensor:
+def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
     """Categorical crossentropy with integer class ids as labels (shape `(n,)` or `(n, 1)`).
 
     >>> y_pred = Tensor([[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
