@@ -59,7 +59,8 @@ class Arithmetic:
         other = self._lift(other)
         if isinstance(other, Node):
             return apply_binary(_MUL, self, ops.Pow.apply(other, exponent=-1))
-        return apply_binary(_MUL, self, 1 / other)  # a constant divisor folds into one multiply
+        # a constant divisor folds into one multiply (by inf for 0, as numpy divides)
+        return apply_binary(_MUL, self, ops.power(other, -1))
 
     def __rtruediv__(self, other: Any) -> Any:
         return apply_binary(_MUL, ops.Pow.apply(self, exponent=-1), self._lift(other))
@@ -72,16 +73,14 @@ class Arithmetic:
 
     # -- powers ----------------------------------------------------------------------------
     def __pow__(self, exponent: Any) -> Any:
+        """`self ** exponent`; a negative base needs an integer exponent (no complex results)."""
         exponent = self._lift(exponent)
         if not isinstance(exponent, Node):
             return ops.Pow.apply(self, exponent=exponent)
-        _require_positive_base(self.data, "a node exponent")
-        return (self.log() * exponent).exp()
+        return ops.Power.apply(self, exponent)
 
     def __rpow__(self, base: Any) -> Any:
-        base = self._lift(base)
-        _require_positive_base(base, "a node exponent")
-        return (self * ops.log(base)).exp()
+        return ops.Power.apply(self._lift(base), self)
 
     # -- elementwise functions -------------------------------------------------------------
     def exp(self) -> Any:
@@ -124,13 +123,3 @@ class Arithmetic:
 
     def __ge__(self, other: Any) -> Any:
         return self.data >= raw(other)
-
-
-def _require_positive_base(base: Any, why: str) -> None:
-    import numpy as np
-
-    if np.any(np.asarray(base) <= 0):
-        raise ValueError(
-            f"pow: the base must be positive for {why} (computed as exp(exponent * log(base))), "
-            f"received base {base!r}"
-        )

@@ -48,7 +48,9 @@ def _is_integer(p: Any) -> bool:
 
 
 def power(x: Any, p: Any) -> Any:
-    """`x ** p` for a constant exponent `p` (a number or an array)."""
+    """`x ** p`; raw data, or nodes (a node exponent is `Power`, a constant one `Pow`)."""
+    if isinstance(p, Node):
+        return Power.apply(x, p)
     if isinstance(x, Node):
         return Pow.apply(x, exponent=p)
     if type(x) is float:
@@ -152,6 +154,29 @@ class Pow(Function):
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         p = self.exponent
         return (g * p * power(a, p - 1),)
+
+
+class Power(Function):
+    """`a ** b` with a node exponent. d/db is `out * log(a)`: it needs a positive base."""
+
+    __slots__ = ()
+    name = "**"
+    wants_needs = True
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return power(a, b)
+
+    def backward(self, g: Any, out: Any, a: Any, b: Any, needs: list[bool]) -> tuple[Any, Any]:
+        ga = g * b * power(a, b - 1) if needs[0] else None
+        gb = None
+        if needs[1]:
+            if np.any(raw(a) <= 0):
+                raise ValueError(
+                    "pow: the gradient with respect to the exponent, base ** exponent * "
+                    f"log(base), needs a positive base; received base {raw(a)!r}"
+                )
+            gb = g * out * log(a)
+        return ga, gb
 
 
 class Exp(Function):

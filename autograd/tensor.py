@@ -221,11 +221,19 @@ class Tensor(Arithmetic, Node):
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (all reversed when none are given), as numpy does."""
-        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = tuple(axes[0] or ())
-        return ops.Transpose.apply(self, axes=tuple(axes) if axes else None)
+    def transpose(self, *args: Any, axes: Any = None) -> Tensor:
+        """Permute the axes (all reversed when none are given), as numpy does:
+        `t.transpose(1, 0)`, `t.transpose((1, 0))` or `t.transpose(axes=(1, 0))`.
+
+        >>> Tensor(np.zeros((2, 3, 4))).transpose(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        if len(args) == 1 and (args[0] is None or isinstance(args[0], (tuple, list))):
+            args = tuple(args[0] or ())
+        if args and axes is not None:
+            raise TypeError(f"transpose takes axes once, received {args} and axes={axes}")
+        chosen = tuple(args) if args else (tuple(axes) if axes is not None else None)
+        return ops.Transpose.apply(self, axes=chosen or None)
 
     @property
     def T(self) -> Tensor:

@@ -12,6 +12,7 @@ was collapsed. `LEGEND` says what each colour and shape means.
 from __future__ import annotations
 
 import html
+import warnings
 from collections import Counter, deque
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -43,12 +44,22 @@ _KIND_STYLE: dict[str, dict[str, str]] = {
     "intermediate": {"fillcolor": "#ffffff", "color": "#94a3b8"},
     "output": {"fillcolor": "#fde68a", "color": "#b45309", "penwidth": "2.5"},
     "op": {
-        "shape": "ellipse", "fillcolor": "#dcfce7", "color": "#16a34a",
-        "fontsize": "11", "margin": "0.04,0.02", "height": "0.3", "width": "0.35",
+        "shape": "ellipse",
+        "fillcolor": "#dcfce7",
+        "color": "#16a34a",
+        "fontsize": "11",
+        "margin": "0.04,0.02",
+        "height": "0.3",
+        "width": "0.35",
     },
     "constant": {
-        "style": "rounded,dashed,filled", "fillcolor": "#ffffff", "color": "#9ca3af",
-        "fontcolor": "#4b5563", "fontsize": "9", "height": "0.25", "margin": "0.05,0.02",
+        "style": "rounded,dashed,filled",
+        "fillcolor": "#ffffff",
+        "color": "#9ca3af",
+        "fontcolor": "#4b5563",
+        "fontsize": "9",
+        "height": "0.25",
+        "margin": "0.05,0.02",
     },
     "collapsed": {"style": "rounded,dashed,filled", "fillcolor": "#f3e8ff", "color": "#7c3aed"},
 }
@@ -56,8 +67,13 @@ _GRAD_COLOR = "#b91c1c"
 _TABLE = '<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'
 _HIGHLIGHT = {"color": "#dc2626", "penwidth": "3"}
 _CLUSTER = {
-    "style": "rounded,filled", "fillcolor": "#f8fafc", "color": "#cbd5e1",
-    "fontname": _FONT, "fontsize": "11", "fontcolor": "#334155", "labeljust": "l",
+    "style": "rounded,filled",
+    "fillcolor": "#f8fafc",
+    "color": "#cbd5e1",
+    "fontname": _FONT,
+    "fontsize": "11",
+    "fontcolor": "#334155",
+    "labeljust": "l",
 }
 _FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 _SMALL_TENSOR = 6  # tensors up to this many elements show their values, larger a summary
@@ -96,6 +112,10 @@ class Graph(graphviz.Digraph):
 
 # ---------------------------------------------------------------------------------------
 # Public API
+
+
+# Past this many boxes, `dot`'s layout takes minutes (10,000 nodes: over ten)
+_SLOW_LAYOUT = 2000
 
 
 def draw_graph(
@@ -139,6 +159,13 @@ def draw_graph(
             f"draw_graph: max_nodes must be an int >= 2 or None, received {max_nodes!r}"
         )
     collected = _Collected(root)
+    if max_nodes is None and len(collected.nodes) > _SLOW_LAYOUT:
+        warnings.warn(
+            f"draw_graph(max_nodes=None) draws all {len(collected.nodes):,} nodes: Graphviz's "
+            "layout of a graph this size can take many minutes (the default max_nodes=300 "
+            "collapses it and renders in well under a second)",
+            stacklevel=2,
+        )
     marked = collected.indices(highlight or (), "highlight")
     groups = _user_groups(collected, clusters)
     layout = _Layout(collected, keep={collected.root} | marked | set(groups), limit=max_nodes)
@@ -357,12 +384,22 @@ class _Drawer:
         self.graph = Graph(
             name="autograd",
             graph_attr={
-                "rankdir": rankdir, "fontname": _FONT, "fontsize": "11", "nodesep": "0.18",
-                "ranksep": "0.3", "bgcolor": "white", "pad": "0.15",
+                "rankdir": rankdir,
+                "fontname": _FONT,
+                "fontsize": "11",
+                "nodesep": "0.18",
+                "ranksep": "0.3",
+                "bgcolor": "white",
+                "pad": "0.15",
             },
             node_attr={
-                "fontname": _FONT, "fontsize": "10", "shape": "box", "style": "rounded,filled",
-                "penwidth": "1.2", "margin": "0.06,0.03", "height": "0.3",
+                "fontname": _FONT,
+                "fontsize": "10",
+                "shape": "box",
+                "style": "rounded,filled",
+                "penwidth": "1.2",
+                "margin": "0.06,0.03",
+                "height": "0.3",
             },
             edge_attr={"color": "#64748b", "arrowsize": "0.6", "penwidth": "1"},
         )
@@ -391,7 +428,8 @@ class _Drawer:
             # set last, so that the clusters above do not inherit it as their label
             self.graph.attr(
                 label="".join(line + "\\l" for line in self.layout.notes),  # \l: left-aligned
-                labelloc="b", labeljust="l",
+                labelloc="b",
+                labeljust="l",
                 fontcolor="#7c3aed",
             )
 
@@ -450,7 +488,7 @@ class _Drawer:
         if key == "more":
             label = f"… {len(inside):,} more " + ("node" if len(inside) == 1 else "nodes")
         else:
-            label = _scope_label(key[len("scope:"):], [g.nodes[i] for i in inside])
+            label = _scope_label(key[len("scope:") :], [g.nodes[i] for i in inside])
         _add(self.graph, box, label, _KIND_STYLE["collapsed"])
         tails = {self._source(p) for i in inside for p in g.parents[i]} - {box}
         self.edges.extend((tail, box) for tail in sorted(tails))

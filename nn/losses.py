@@ -113,6 +113,15 @@ def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels.astype(np.intp)
 
 
+def _require_unit_interval(labels: np.ndarray) -> None:
+    """Binary crossentropy's labels are probabilities: a 2 would give a silently wrong loss."""
+    if labels.size and (labels.min() < 0 or labels.max() > 1):
+        raise ValueError(
+            f"binary_crossentropy expects labels in [0, 1], received values from "
+            f"{labels.min()} to {labels.max()}"
+        )
+
+
 def _require_class_ids(labels: np.ndarray) -> None:
     if labels.size and (
         not np.all(np.isfinite(labels)) or np.any(labels < 0) or np.any(labels != np.round(labels))
@@ -176,6 +185,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> 
     array([0.916, 0.714])
     """
     labels, y_pred = align(y_true, y_pred)
+    _require_unit_interval(labels)
     if from_logits:
         losses = softplus(y_pred) - y_pred * labels
     else:
@@ -361,12 +371,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
     def check_labels(self, y_true: Any) -> None:
         super().check_labels(y_true)
-        labels = _labels(y_true)
-        if labels.size and (labels.min() < 0 or labels.max() > 1):
-            raise ValueError(
-                f"binary_crossentropy expects labels in [0, 1], received values from "
-                f"{labels.min()} to {labels.max()}"
-            )
+        _require_unit_interval(_labels(y_true))
 
 
 @registry.register("categorical_crossentropy")

@@ -50,11 +50,17 @@ def test_negative_base_with_integer_exponent_is_fine() -> None:
     assert (Value(-2.0) ** -2).data == 0.25
 
 
-def test_node_exponent_needs_positive_base() -> None:
-    with pytest.raises(ValueError, match="base must be positive"):
-        Value(-2.0) ** Value(2.0)
-    with pytest.raises(ValueError, match="base must be positive"):
-        (-2.0) ** Value(2.0)
+def test_node_exponent_with_negative_base() -> None:
+    # the value is real for an integer exponent; its slope in the exponent is not
+    y = Value(-2.0) ** Value(2.0)
+    assert y.data == 4.0
+    with pytest.raises(ValueError, match="needs a positive base; received base -2.0"):
+        y.backward()
+    assert (Value(-2.0) ** Value(3.0, requires_grad=False)).data == -8.0
+    with pytest.raises(ValueError, match="negative base -2.0"):
+        Value(-2.0) ** Value(0.5)
+    with pytest.raises(ValueError, match="needs a positive base"):
+        ((-2.0) ** Value(2.0)).backward()
 
 
 def test_log_of_negative_value() -> None:

@@ -444,7 +444,7 @@ def test_every_op_class_is_covered() -> None:
     from autograd import ops
 
     covered = {
-        "Add", "Mul", "Neg", "Pow", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
+        "Add", "Mul", "Neg", "Pow", "Power", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
         "Where", "MatMul", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
         "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy",
     }  # fmt: skip

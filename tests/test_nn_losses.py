@@ -119,8 +119,7 @@ def _np_sigmoid(z):
             Y_BIN,
             LOGITS,
             -(
-                Y_BIN * np.log(_np_sigmoid(LOGITS))
-                + (1 - Y_BIN) * np.log(1 - _np_sigmoid(LOGITS))
+                Y_BIN * np.log(_np_sigmoid(LOGITS)) + (1 - Y_BIN) * np.log(1 - _np_sigmoid(LOGITS))
             ).mean(-1),
         ),
         (
@@ -461,3 +460,12 @@ def test_a_value_prediction_is_refused_rather_than_cut_from_its_graph():
 
     with pytest.raises(TypeError, match="y_pred as a Tensor"):
         losses.mse([1.0], Value(0.5))
+
+
+def test_binary_crossentropy_called_directly_refuses_labels_outside_0_1() -> None:
+    from nn.losses import BinaryCrossentropy, binary_crossentropy
+
+    with pytest.raises(ValueError, match="labels in \\[0, 1\\], received values from 0.0 to 2.0"):
+        BinaryCrossentropy()([[0.0], [2.0]], Tensor([[0.5], [0.5]]))
+    with pytest.raises(ValueError, match="labels in \\[0, 1\\]"):
+        binary_crossentropy([-1.0], Tensor([0.3]), from_logits=True)

@@ -50,8 +50,10 @@ def fill(attrs: str) -> str:
 def neuron() -> dict[str, Value]:
     """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b)."""
     v = {
-        "x1": Value(2.0, label="x1"), "x2": Value(0.0, label="x2"),
-        "w1": Value(-3.0, label="w1"), "w2": Value(1.0, label="w2"),
+        "x1": Value(2.0, label="x1"),
+        "x2": Value(0.0, label="x2"),
+        "w1": Value(-3.0, label="w1"),
+        "w2": Value(1.0, label="w2"),
         "b": Value(6.8813735870195432, label="b"),
     }
     n = v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]
@@ -147,7 +149,7 @@ def test_constants_are_small_nodes_for_floats_and_arrays() -> None:
     x = Tensor([1.0, 2.0], requires_grad=True, name="x")
     y = (x * np.array([3.0, 4.0]) + np.ones((3, 2, 2))).sum()
     graph = draw_graph(y)
-    assert "[3, 4]" in nodes(graph)[find(graph, "label=\"[3, 4]\"")]
+    assert "[3, 4]" in nodes(graph)[find(graph, 'label="[3, 4]"')]
     assert find(graph, "const 3×2×2 float64")
     scalar = draw_graph(Value(2.0) * 2.5)
     assert find(scalar, 'label="2.5" ')
@@ -214,9 +216,7 @@ def test_name_scope_draws_a_cluster_holding_its_tensors_and_ops() -> None:
 
 def test_user_clusters_and_highlight() -> None:
     v = neuron()
-    graph = draw_graph(
-        v["o"], clusters={"inputs": [v["x1"], v["x2"]]}, highlight=[v["w1"], v["o"]]
-    )
+    graph = draw_graph(v["o"], clusters={"inputs": [v["x1"], v["x2"]]}, highlight=[v["w1"], v["o"]])
     inside = clusters_of(graph)["inputs"]
     assert f"\t{find(graph, '<b>x1</b>')} [" in inside
     assert f"\t{find(graph, '<b>x2</b>')} [" in inside
@@ -297,6 +297,12 @@ def test_max_nodes_none_draws_every_node() -> None:
     graph = draw_graph(root, max_nodes=None)
     assert len(data_nodes(graph)) == 1_000
     assert "collapsed" not in graph.source and "more" not in nodes(graph)
+
+
+def test_drawing_a_huge_graph_in_full_warns() -> None:
+    root = value_graph(3_000)
+    with pytest.warns(UserWarning, match="can take many minutes"):
+        draw_graph(root, max_nodes=None)
 
 
 def test_a_100k_node_graph_does_not_hit_the_recursion_limit() -> None:
