@@ -17,7 +17,19 @@ _ADD, _MUL, _NEG = shared(ops.Add), shared(ops.Mul), shared(ops.Neg)
 
 
 class Arithmetic:
-    """Mixin: everything a `Value` and a `Tensor` compute the same way."""
+    """Mixin: everything a `Value` and a `Tensor` compute the same way.
+
+    `+ - * /` and `**` take a node or a plain number on either side (`2 - x`, `1 / x`); for a
+    `Tensor` also an array, broadcast as numpy does. `-x`, `abs(x)` and comparisons (on the
+    data, not differentiable) work too.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> y = 3 * x - 1 / x + (x - 4) / 2
+    >>> y.backward()
+    >>> y.data, x.grad
+    (4.5, 3.75)
+    """
 
     __slots__ = ()
     # numpy defers to our reflected operators instead of converting us: `ndarray * node`.
@@ -73,7 +85,16 @@ class Arithmetic:
 
     # -- powers ----------------------------------------------------------------------------
     def __pow__(self, exponent: Any) -> Any:
-        """`self ** exponent`; a negative base needs an integer exponent (no complex results)."""
+        """`self ** exponent`; a negative base needs an integer exponent (no complex results).
+
+        The exponent may be a number or a node (then it gets a gradient too, `log(base) * out`).
+
+        >>> from autograd import Value
+        >>> base, exponent = Value(2.0), Value(3.0)
+        >>> (base ** exponent).backward()
+        >>> base.grad, round(exponent.grad, 4), (Value(-2.0) ** 3).data
+        (12.0, 5.5452, -8.0)
+        """
         exponent = self._lift(exponent)
         if not isinstance(exponent, Node):
             return ops.Pow.apply(self, exponent=exponent)
@@ -84,31 +105,82 @@ class Arithmetic:
 
     # -- elementwise functions -------------------------------------------------------------
     def exp(self) -> Any:
-        """e ** self."""
+        """e ** self, elementwise; its gradient is the output itself.
+
+        >>> from autograd import Value
+        >>> x = Value(1.0)
+        >>> x.exp().backward()
+        >>> round(x.grad, 4)
+        2.7183
+        """
         return apply_unary(shared(ops.Exp), self)
 
     def log(self) -> Any:
-        """Natural logarithm."""
+        """Natural logarithm, elementwise (-inf at 0, nan below, as numpy); gradient 1/x.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0)
+        >>> x.log().backward()
+        >>> x.grad
+        0.5
+        """
         return apply_unary(shared(ops.Log), self)
 
     def tanh(self) -> Any:
+        """Hyperbolic tangent, elementwise; gradient 1 - tanh(x)**2.
+
+        >>> from autograd import Value
+        >>> x = Value(0.5)
+        >>> y = x.tanh()
+        >>> y.backward()
+        >>> round(y.data, 4), round(x.grad, 4)
+        (0.4621, 0.7864)
+        """
         return apply_unary(shared(ops.Tanh), self)
 
     def sigmoid(self) -> Any:
-        """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0."""
+        """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0.
+
+        >>> from autograd import Tensor
+        >>> Tensor([-1000.0, 0.0, 1000.0]).sigmoid()
+        Tensor([0. , 0.5, 1. ])
+        """
         return apply_unary(shared(ops.Sigmoid), self)
 
     def relu(self) -> Any:
-        """max(x, 0); the gradient at 0 is taken as 0."""
+        """max(x, 0), elementwise; the gradient is 1 where x > 0, else 0 (also at 0).
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        >>> x.relu().sum().backward()
+        >>> x.relu(), x.grad
+        (Tensor([0., 0., 2.], requires_grad=True), array([0., 0., 1.]))
+        """
         return apply_unary(shared(ops.Relu), self)
 
     def abs(self) -> Any:
+        """|x|, elementwise (also `abs(x)`); the gradient is sign(x).
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([-3.0, 2.0], requires_grad=True)
+        >>> abs(x).sum().backward()
+        >>> x.abs(), x.grad
+        (Tensor([3., 2.], requires_grad=True), array([-1.,  1.]))
+        """
         return apply_unary(shared(ops.Abs), self)
 
     def __abs__(self) -> Any:
         return apply_unary(shared(ops.Abs), self)
 
     def sqrt(self) -> Any:
+        """Square root, elementwise: `self ** 0.5`.
+
+        >>> from autograd import Tensor
+        >>> x = Tensor([1.0, 4.0], requires_grad=True)
+        >>> x.sqrt().sum().backward()
+        >>> x.sqrt(), x.grad
+        (Tensor([1., 2.], requires_grad=True), array([0.5 , 0.25]))
+        """
         return ops.Pow.apply(self, exponent=0.5)
 
     # -- comparisons look at the data and are not differentiable ---------------------------

@@ -25,6 +25,14 @@ _SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("scope", def
 
 
 def current_scope() -> str | None:
+    """The name of the innermost enclosing `name_scope`, or None outside any.
+
+    >>> with name_scope("encoder"):
+    ...     print(current_scope())
+    encoder
+    >>> print(current_scope())
+    None
+    """
     return _SCOPE.get()
 
 
@@ -50,7 +58,15 @@ class name_scope:
 
 
 def is_grad_enabled() -> bool:
-    """True unless inside `no_grad()`."""
+    """True unless inside `no_grad()` (PyTorch's `torch.is_grad_enabled`).
+
+    >>> from autograd import is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     print(is_grad_enabled())
+    False
+    >>> is_grad_enabled()
+    True
+    """
     return _GRAD_ENABLED.get()
 
 
@@ -94,7 +110,16 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Re-enable recording inside a `no_grad()` block."""
+    """Re-enable recording inside a `no_grad()` block (a context manager or a decorator).
+
+    >>> from autograd import Value, enable_grad, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         b = a * a
+    >>> b.requires_grad
+    True
+    """
 
     enabled = True
 
@@ -107,7 +132,13 @@ _MANY = object()
 
 
 def link(inputs: tuple[Any, ...]) -> tuple[Any, Any]:
-    """The (`_a`, `_b`) pair that stores `inputs`."""
+    """The (`_a`, `_b`) pair that stores `inputs`: two as they are, one or many tagged.
+
+    >>> link((1.0, 2.0))
+    (1.0, 2.0)
+    >>> link((1.0,))[1] is _ONE, link((1.0, 2.0, 3.0))[1] is _MANY
+    (True, True)
+    """
     if len(inputs) == 2:
         return inputs
     if len(inputs) == 1:
@@ -120,6 +151,11 @@ class Node:
 
     `_fn` is the op that produced the node (None for a leaf) and `_parents` its inputs: other
     nodes, or raw constants (floats, arrays) that never receive a gradient.
+
+    >>> from autograd import Node, Value
+    >>> y = Value(2.0) * 3
+    >>> isinstance(y, Node), y.op, y.is_leaf
+    (True, '*', False)
     """
 
     # `_g` is backward's scratch: the gradient collected so far (None outside backward)
@@ -136,7 +172,13 @@ class Node:
 
     @property
     def _parents(self) -> tuple[Any, ...]:
-        """The inputs of the op that produced this node: nodes or raw constants."""
+        """The inputs of the op that produced this node: nodes or raw constants (a leaf: ()).
+
+        >>> from autograd import Value
+        >>> a = Value(2.0, label="a")
+        >>> (a * 3.0).parents, a.parents
+        ((Value(data=2.0, grad=0.0, label='a'), 3.0), ())
+        """
         b = self._b
         if b is None:
             return ()
@@ -172,12 +214,25 @@ class Node:
     # -- the PyTorch-style API -----------------------------------------------------------
     @property
     def is_leaf(self) -> bool:
-        """True for nodes not produced by a recorded op."""
+        """True for nodes not produced by a recorded op: inputs, weights, and results made
+        under `no_grad()` or from constants only (as PyTorch's `is_leaf`).
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> w.is_leaf, (w * 2).is_leaf, (Tensor([1.0]) * 2).is_leaf
+        (True, False, True)
+        """
         return self._fn is None
 
     @property
     def op(self) -> str:
-        """Name of the op that produced this node ('' for a leaf)."""
+        """Name of the op that produced this node ('' for a leaf), as `draw_graph` shows it.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0)
+        >>> (x * x).op, x.exp().op, repr(x.op)
+        ('*', 'exp', "''")
+        """
         return "" if self._fn is None else self._fn.name
 
     def backward(
@@ -210,7 +265,14 @@ class Node:
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Node:
-        """The same data as a new leaf that does not require grad (data is shared)."""
+        """The same data as a new leaf that does not require grad (data is shared).
+
+        >>> from autograd import Value
+        >>> y = Value(2.0) * 3
+        >>> d = y.detach()
+        >>> d.data, d.requires_grad, d.is_leaf
+        (6.0, False, True)
+        """
         raise NotImplementedError
 
 
@@ -223,7 +285,25 @@ class Function:
     formulas are written with operators and the helpers in `ops.py` that accept both.
 
     An op whose subclass declares no slots keeps no state, so one shared instance serves
-    every application; a stateful op gets a fresh instance each time.
+    every application; a stateful op gets a fresh instance each time. This is PyTorch's
+    `torch.autograd.Function` with the instance as `ctx`. A user-defined op:
+
+    >>> from autograd import Function, Tensor, Value
+    >>> class Cube(Function):
+    ...     __slots__ = ()  # required; empty: no saved state
+    ...     def forward(self, x):
+    ...         return x ** 3
+    ...     def backward(self, grad, out, x):
+    ...         return (grad * 3 * x ** 2,)
+    >>> x = Value(2.0)
+    >>> y = Cube.apply(x)
+    >>> y.backward()
+    >>> y.data, y.op, x.grad
+    (8.0, 'cube', 12.0)
+    >>> t = Tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(t).sum().backward()
+    >>> t.grad
+    array([ 3., 12.])
     """
 
     __slots__ = ("released",)
@@ -258,13 +338,39 @@ class Function:
             cls.shared = None
 
     def forward(self, *inputs: Any) -> Any:
+        """Compute the output from raw inputs (floats or ndarrays); save state on `self`.
+
+        Keyword parameters passed to `apply` arrive here too (e.g. `axis=`).
+
+        >>> from autograd.ops import Exp
+        >>> Exp().forward(0.0)
+        1.0
+        """
         raise NotImplementedError
 
     def backward(self, grad: Any, out: Any, *inputs: Any, **options: Any) -> Sequence[Any]:
+        """One gradient per input (None for none), from the output's `grad`, the output `out`
+        and the inputs: raw data normally, nodes under `backward(create_graph=True)`.
+
+        >>> from autograd.ops import Mul
+        >>> Mul().backward(1.0, 6.0, 2.0, 3.0)  # d(a*b)/da = b, d(a*b)/db = a
+        (3.0, 2.0)
+        """
         raise NotImplementedError
 
     def release(self) -> Function:
-        """Drop saved buffers; return the op object that stays in the graph for display."""
+        """Drop saved buffers; return the op object that stays in the graph for display.
+
+        The engine calls it after a backward without `retain_graph`; a second backward
+        through a released op raises.
+
+        >>> from autograd.ops import Clip
+        >>> op = Clip()
+        >>> float(op.forward(2.0, lo=0.0, hi=1.0))
+        1.0
+        >>> op.release().released
+        True
+        """
         shared_released = type(self).shared_released
         if shared_released is not None:
             return shared_released
@@ -275,7 +381,15 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
-        """Run forward on raw data; record a node when grad is on and an input needs it."""
+        """Run forward on raw data; record a node when grad is on and an input needs it.
+
+        Inputs may mix nodes and raw constants; keyword parameters go to `forward`.
+
+        >>> from autograd import Tensor
+        >>> from autograd.ops import Sum
+        >>> Sum.apply(Tensor([[1.0, 2.0]], requires_grad=True), axis=1)
+        Tensor([3.], requires_grad=True)
+        """
         fn = cls.shared if cls.shared is not None else cls()
         raws = []
         node_type: type[Node] | None = None
@@ -317,12 +431,24 @@ def _shape_error(fn: Function, raws: Sequence[Any], error: ValueError) -> ValueE
 
 
 def shared(op: type[Function]) -> Function:
-    """The one instance of a stateless op, for the hot paths below."""
+    """The one instance of a stateless op, for the hot paths below.
+
+    >>> from autograd.ops import Add
+    >>> shared(Add) is shared(Add)
+    True
+    """
     assert op.shared is not None, f"{op.__name__} keeps state: use {op.__name__}.apply"
     return op.shared
 
 
 def apply_unary(fn: Function, a: Any) -> Any:
+    """`type(fn).apply(a)` for a shared stateless op and one node, faster.
+
+    >>> from autograd import Value
+    >>> from autograd.ops import Neg
+    >>> apply_unary(shared(Neg), Value(2.0)).data
+    -2.0
+    """
     data = fn.forward(a.data)
     if a.requires_grad and _GRAD_ENABLED.get():
         node = a._from_op(data, fn, a, _ONE)
@@ -335,6 +461,13 @@ def apply_unary(fn: Function, a: Any) -> Any:
 
 
 def apply_binary(fn: Function, a: Any, b: Any) -> Any:
+    """`type(fn).apply(a, b)` for a shared stateless op, node `a`, node-or-constant `b`, faster.
+
+    >>> from autograd import Value
+    >>> from autograd.ops import Add
+    >>> apply_binary(shared(Add), Value(2.0), 3.0).data
+    5.0
+    """
     if isinstance(b, Node):
         x, y = a.data, b.data
         needs_grad = a.requires_grad or b.requires_grad
@@ -365,6 +498,12 @@ def topological_order(root: Node) -> list[Node]:
     Iterative depth-first search: deep graphs exceed Python's recursion limit. A node is
     marked seen when it is expanded, not when pushed, so a node reached again through a
     longer path is still finished before everything that depends on it.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> c = a * 3 + a
+    >>> [node.label or node.op for node in topological_order(c)]
+    ['a', '*', '+']
     """
     order: list[Node] = []
     seen: set[Node] = set()
@@ -387,7 +526,15 @@ def topological_order(root: Node) -> list[Node]:
 
 
 def walk(root: Node) -> Iterator[Node]:
-    """Every node reachable from `root` (including constants-free leaves), each once."""
+    """Every node reachable from `root` (including leaves that do not require grad), each
+    once, in no particular order; raw constants are skipped.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a")
+    >>> c = a * 3 + a
+    >>> sorted(node.label or node.op for node in walk(c))
+    ['*', '+', 'a']
+    """
     seen: set[Node] = {root}
     stack = [root]
     while stack:
@@ -400,7 +547,14 @@ def walk(root: Node) -> Iterator[Node]:
 
 
 def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched."""
+    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched.
+
+    >>> import numpy as np
+    >>> sum_to_shape(np.ones((4, 3)), (3,))  # a bias added to 4 rows
+    array([4., 4., 4.])
+    >>> sum_to_shape(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -412,7 +566,12 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
 
 
 def raw(x: Any) -> Any:
-    """The data behind a node, or `x` itself."""
+    """The data behind a node, or `x` itself.
+
+    >>> from autograd import Value
+    >>> raw(Value(2.0)), raw(3.0)
+    (2.0, 3.0)
+    """
     return x.data if isinstance(x, Node) else x
 
 
@@ -437,6 +596,12 @@ def run_backward(
     API); only the part of the graph between `root` and `inputs` is visited. Otherwise
     accumulate into `.grad` of leaves (and of every `Value` node). `retain_graph` defaults to
     `create_graph`: the gradients' graph refers to the forward graph's nodes.
+
+    >>> from autograd import Value
+    >>> x, w = Value(3.0), Value(2.0)
+    >>> grads = run_backward(x * w, inputs=[x])
+    >>> grads[x], x.grad  # returned, not accumulated
+    (2.0, 0.0)
     """
     if retain_graph is None:
         retain_graph = create_graph
@@ -573,5 +738,12 @@ def backward(
     retain_graph: bool | None = None,
     create_graph: bool = False,
 ) -> None:
-    """`root.backward(...)` as a function."""
+    """`root.backward(...)` as a function (as `torch.autograd.backward`).
+
+    >>> from autograd import Tensor, backward
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> backward(x * x, gradient=[1.0, 1.0])  # a non-scalar root needs a gradient
+    >>> x.grad
+    array([2., 4.])
+    """
     run_backward(root, gradient, retain_graph=retain_graph, create_graph=create_graph)

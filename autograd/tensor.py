@@ -16,7 +16,11 @@ _MATMUL = shared(ops.MatMul)
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
-    """An ndarray of a real floating dtype: floats keep theirs, everything else is float64."""
+    """An ndarray of a real floating dtype: floats keep theirs, everything else is float64.
+
+    >>> as_array([1, 2]).dtype, as_array(np.float32(1.5)).dtype
+    (dtype('float64'), dtype('float32'))
+    """
     if isinstance(data, Node):
         data = data.data
     try:
@@ -51,6 +55,23 @@ class Tensor(Arithmetic, Node):
     >>> x.grad
     array([[2., 4.],
            [6., 8.]])
+
+    `a @ b` is the matrix product (numpy's `matmul`: batched over leading axes, a 1-D operand
+    is a vector); either side may be an array or a number list.
+
+    >>> w = Tensor([[1.0], [2.0]], requires_grad=True)
+    >>> (x @ w).sum().backward()
+    >>> w.grad
+    array([[4.],
+           [6.]])
+
+    Indexing (`t[i]`, slices, integer or boolean arrays, `None`, `...`) follows numpy; the
+    gradient flows back to the picked elements, summed where an index repeats.
+
+    >>> v = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> v[[0, 0, 2]].sum().backward()
+    >>> v.grad
+    array([2., 0., 1.])
     """
 
     __slots__ = ("_retain", "scope")
@@ -133,18 +154,51 @@ class Tensor(Arithmetic, Node):
 
     # -- PyTorch-style state ---------------------------------------------------------------
     def retain_grad(self) -> None:
-        """Keep `.grad` on this intermediate result after backward()."""
+        """Keep `.grad` on this intermediate result after backward() (as in PyTorch).
+
+        >>> x = Tensor([1.0, 2.0], requires_grad=True)
+        >>> h = x * 3
+        >>> h.retain_grad()
+        >>> (h * h).sum().backward()
+        >>> h.grad, x.grad
+        (array([ 6., 12.]), array([18., 36.]))
+        """
         self._retain = True
 
     def zero_grad(self) -> None:
-        """Clear `.grad` (to None, as PyTorch does)."""
+        """Clear `.grad` (to None, as PyTorch does), so the next backward starts afresh.
+
+        >>> x = Tensor([1.0], requires_grad=True)
+        >>> (x * 2).sum().backward()
+        >>> x.grad
+        array([2.])
+        >>> x.zero_grad()
+        >>> x.grad is None
+        True
+        """
         self.grad = None
 
     def detach(self) -> Tensor:
+        """The same data as a new leaf that does not require grad (PyTorch's `detach`).
+
+        Gradients stop there: use it for targets or values that must be treated as constants.
+
+        >>> x = Tensor([2.0], requires_grad=True)
+        >>> (x * x.detach()).sum().backward()  # d/dx of x * c is c
+        >>> x.grad, x.detach().requires_grad
+        (array([2.]), False)
+        """
         return Tensor(self.data, requires_grad=False, name=self.label)
 
     @property
     def name(self) -> str | None:
+        """The label shown in `repr` and in `draw_graph` (settable; None by default).
+
+        >>> w = Tensor([1.0], name="w")
+        >>> w.name = "weight"
+        >>> w
+        Tensor([1.], name='weight')
+        """
         return self.label
 
     @name.setter
@@ -154,18 +208,38 @@ class Tensor(Arithmetic, Node):
     # -- array facts -----------------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
+        """The array's shape, as numpy's `ndarray.shape`.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).shape
+        (1, 3)
+        """
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).ndim
+        2
+        """
         return self.data.ndim
 
     @property
     def dtype(self) -> np.dtype:
+        """The floating dtype: float data keeps its own, ints and lists become float64.
+
+        >>> Tensor([1, 2]).dtype, Tensor(np.ones(2, dtype=np.float32)).dtype
+        (dtype('float64'), dtype('float32'))
+        """
         return self.data.dtype
 
     @property
     def size(self) -> int:
+        """The number of elements.
+
+        >>> Tensor(np.zeros((2, 3))).size
+        6
+        """
         return self.data.size
 
     def __len__(self) -> int:
@@ -174,9 +248,19 @@ class Tensor(Arithmetic, Node):
         return len(self.data)
 
     def item(self) -> float:
+        """The single element as a Python float (raises ValueError if there are several).
+
+        >>> Tensor([[2.5]]).item()
+        2.5
+        """
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied), as PyTorch's `Tensor.numpy()`.
+
+        >>> Tensor([1.0, 2.0], requires_grad=True).numpy()
+        array([1., 2.])
+        """
         return self.data
 
     def __repr__(self) -> str:
@@ -201,22 +285,55 @@ class Tensor(Arithmetic, Node):
 
     # -- reductions ------------------------------------------------------------------------
     def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over `axis` (an int, a tuple, or None for all), as `np.sum`.
+
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.sum(), x.sum(axis=0), x.sum(axis=1, keepdims=True).shape
+        (Tensor(10.), Tensor([4., 6.]), (2, 1))
+        """
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Average over `axis` (an int, a tuple, or None for all), as `np.mean`.
+
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        >>> x.mean().backward()
+        >>> x.mean(axis=1), x.grad
+        (Tensor([1.5, 3.5], requires_grad=True), array([[0.25, 0.25],
+               [0.25, 0.25]]))
+        """
         axes = ops._axes(axis, self.ndim)
         count = math.prod(self.data.shape[i] for i in axes)
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / max(count, 1))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Largest elements; tied elements split the gradient evenly."""
+        """Largest elements over `axis`; tied elements split the gradient evenly.
+
+        >>> x = Tensor([1.0, 3.0, 3.0], requires_grad=True)
+        >>> m = x.max()
+        >>> m.backward()
+        >>> m, x.grad
+        (Tensor(3., requires_grad=True), array([0. , 0.5, 0.5]))
+        """
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Smallest elements over `axis`; tied elements split the gradient evenly.
+
+        >>> Tensor([[4.0, 1.0], [2.0, 5.0]]).min(axis=1)
+        Tensor([1., 2.])
+        """
         return -((-self).max(axis=axis, keepdims=keepdims))
 
     # -- shape -----------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (`-1` infers one side): `t.reshape(2, 3)` or
+        `t.reshape((2, 3))`.
+
+        >>> Tensor([1.0, 2.0, 3.0, 4.0]).reshape(2, -1)
+        Tensor([[1., 2.],
+                [3., 4.]])
+        """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         return ops.Reshape.apply(self, shape=shape)
@@ -225,6 +342,7 @@ class Tensor(Arithmetic, Node):
         """Permute the axes (all reversed when none are given), as numpy does:
         `t.transpose(1, 0)`, `t.transpose((1, 0))` or `t.transpose(axes=(1, 0))`.
 
+        >>> import numpy as np
         >>> Tensor(np.zeros((2, 3, 4))).transpose(2, 0, 1).shape
         (4, 2, 3)
         """
@@ -237,29 +355,69 @@ class Tensor(Arithmetic, Node):
 
     @property
     def T(self) -> Tensor:
+        """All axes reversed (the transpose of a matrix), as numpy's `.T`.
+
+        >>> Tensor([[1.0, 2.0, 3.0]]).T.shape
+        (3, 1)
+        """
         return self.transpose()
 
     def swapaxes(self, axis1: int, axis2: int) -> Tensor:
+        """Exchange two axes, as `np.swapaxes`.
+
+        >>> import numpy as np
+        >>> Tensor(np.zeros((2, 3, 4))).swapaxes(0, 2).shape
+        (4, 3, 2)
+        """
         axes = list(range(self.ndim))
         axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
         return self.transpose(tuple(axes))
 
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        """Repeat along new or size-1 axes to `shape`; the gradient is summed back.
+
+        >>> b = Tensor([1.0, 2.0], requires_grad=True)
+        >>> b.broadcast_to((3, 2)).sum().backward()
+        >>> b.grad
+        array([3., 3.])
+        """
         return ops.BroadcastTo.apply(self, shape=tuple(shape))
 
     def __getitem__(self, key: Any) -> Tensor:
+        """numpy indexing; integer and boolean index arrays may be lists or Tensors.
+
+        >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x[0], x[:, 1], x[x.data > 2]
+        (Tensor([1., 2.]), Tensor([2., 4.]), Tensor([3., 4.]))
+        """
         return ops.Index.apply(self, key=_index_key(key))
 
     # -- elementwise extras ----------------------------------------------------------------
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
-        """Limit values to [lo, hi]; the gradient is 1 inside and 0 where clipped."""
+        """Limit values to [lo, hi] (None: no bound); the gradient is 1 inside, 0 where clipped.
+
+        >>> x = Tensor([-2.0, 0.5, 3.0], requires_grad=True)
+        >>> x.clip(0, 1).sum().backward()
+        >>> x.clip(0, None), x.grad
+        (Tensor([0. , 0.5, 3. ], requires_grad=True), array([0., 1., 0.]))
+        """
         return ops.Clip.apply(self, lo=lo, hi=hi)
 
     def log_softmax(self, axis: int = -1) -> Tensor:
-        """log(softmax(x)) computed as x - logsumexp(x): stable for any input."""
+        """log(softmax(x)) along `axis`, computed as x - logsumexp(x): stable for any input.
+
+        >>> Tensor([0.0, 1000.0]).log_softmax().data.round(4)
+        array([-1000.,     0.])
+        """
         return ops.LogSoftmax.apply(self, axis=axis)
 
     def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along `axis`: positive, summing to 1, stable for large inputs.
+
+        >>> Tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 1000.0]]).softmax().data.round(3)
+        array([[0.09 , 0.245, 0.665],
+               [0.   , 0.   , 1.   ]])
+        """
         return self.log_softmax(axis).exp()
 
 
@@ -294,7 +452,15 @@ def _first_tensor(*xs: Any) -> Tensor:
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """`a` where `cond` is true, else `b` (broadcast); the gradient follows the choice."""
+    """`a` where `cond` is true, else `b` (broadcast, as `np.where`); the gradient follows
+    the choice. `cond` is a boolean array (or a Tensor, read as data); `a`/`b` may be numbers.
+
+    >>> x = Tensor([-1.0, 2.0], requires_grad=True)
+    >>> y = where(x.data > 0, x, 0.0)
+    >>> y.sum().backward()
+    >>> y, x.grad
+    (Tensor([0., 2.], requires_grad=True), array([0., 1.]))
+    """
     like = _first_tensor(a, b)
     a = like if a is like or not isinstance(b, Tensor) and not isinstance(a, Tensor) else a
     cond = np.asarray(cond.data if isinstance(cond, Node) else cond, dtype=bool)
@@ -302,12 +468,22 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise larger of `a` and `b`; a tie sends the gradient to `a`."""
+    """Elementwise larger of `a` and `b` (broadcast); a tie sends the gradient to `a`.
+
+    >>> a = Tensor([1.0, 5.0], requires_grad=True)
+    >>> maximum(a, 3.0).sum().backward()
+    >>> maximum(a, 3.0), a.grad
+    (Tensor([3., 5.], requires_grad=True), array([0., 1.]))
+    """
     return where(ops.raw(a) >= ops.raw(b), a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise smaller of `a` and `b`; a tie sends the gradient to `a`."""
+    """Elementwise smaller of `a` and `b` (broadcast); a tie sends the gradient to `a`.
+
+    >>> minimum(Tensor([1.0, 5.0]), Tensor([3.0, 3.0]))
+    Tensor([1., 3.])
+    """
     return where(ops.raw(a) <= ops.raw(b), a, b)
 
 
@@ -344,7 +520,14 @@ def softmax_cross_entropy(logits: Tensor, labels: Any) -> Tensor:
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis, as `np.concatenate`; each gets its slice's grad.
+
+    >>> a, b = Tensor([[1.0, 2.0]], requires_grad=True), Tensor([[3.0, 4.0]])
+    >>> c = concatenate([a, b], axis=0)
+    >>> (c * Tensor([[1.0], [10.0]])).sum().backward()
+    >>> c.shape, a.grad
+    ((2, 2), array([[1., 1.]]))
+    """
     if len(tensors) == 0:
         raise ValueError("concatenate needs at least one tensor, received none")
     like = _first_tensor(*tensors)
@@ -352,7 +535,12 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
+    """Join same-shape tensors along a new axis, as `np.stack`.
+
+    >>> stack([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])], axis=1)
+    Tensor([[1., 3.],
+            [2., 4.]])
+    """
     if len(tensors) == 0:
         raise ValueError("stack needs at least one tensor, received none")
     like = _first_tensor(*tensors)

@@ -78,13 +78,34 @@ class Value(Arithmetic, Node):
         self.grad = grad if self.grad is None else self.grad + grad
 
     def zero_grad(self) -> None:
-        """Set `.grad` back to 0.0."""
+        """Set `.grad` back to 0.0 (gradients accumulate across backward calls otherwise).
+
+        >>> x = Value(3.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        6.0
+        >>> x.zero_grad()
+        >>> x.grad
+        0.0
+        """
         self.grad = 0.0
 
     def detach(self) -> Value:
+        """The same number as a new leaf that does not require grad: gradients stop there.
+
+        >>> x = Value(3.0)
+        >>> (x * x.detach()).backward()  # d/dx of x * c is c
+        >>> x.grad
+        3.0
+        """
         return Value(self.data, label=self.label, requires_grad=False)
 
     def item(self) -> float:
+        """The number as a Python float (also `float(v)`), as PyTorch's `item()`.
+
+        >>> (Value(2.0) * 3).item()
+        6.0
+        """
         return self.data
 
     def __float__(self) -> float:
