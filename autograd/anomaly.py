@@ -30,11 +30,31 @@ _MAX_SITES = 200_000
 
 
 class AnomalyError(FloatingPointError):
-    """A NaN or Inf appeared in the forward or backward pass under `detect_anomaly()`."""
+    """A NaN or Inf appeared in the forward or backward pass under `detect_anomaly()`.
+
+    A `FloatingPointError`, so code that already catches numpy's floating-point errors
+    catches it too.
+
+    >>> from autograd import AnomalyError, Tensor, detect_anomaly
+    >>> try:
+    ...     with detect_anomaly():
+    ...         Tensor([0.0], requires_grad=True).log()
+    ... except AnomalyError as error:
+    ...     print(str(error).split(";")[0])
+    op 'log' produced -inf (at index (0,)) in the forward pass
+    """
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside `detect_anomaly()`."""
+    """True inside `detect_anomaly()` (PyTorch's `torch.is_anomaly_enabled`).
+
+    >>> from autograd import detect_anomaly, is_anomaly_enabled
+    >>> with detect_anomaly():
+    ...     print(is_anomaly_enabled())
+    True
+    >>> is_anomaly_enabled()
+    False
+    """
     monitor = _MONITOR.get()
     return monitor is not None and monitor.check
 
@@ -84,7 +104,14 @@ class detect_anomaly:
 
 @contextlib.contextmanager
 def recording() -> Iterator[_Monitor]:
-    """Record every op's creation site and keyword parameters (no checks): for gradcheck."""
+    """Record every op's creation site and keyword parameters (no checks): for gradcheck.
+
+    >>> from autograd import Tensor
+    >>> with recording() as monitor:
+    ...     y = Tensor([[1.0, 2.0]], requires_grad=True).sum(axis=1)
+    >>> monitor.params[y]
+    {'axis': 1, 'keepdims': False}
+    """
     monitor = _Monitor(check=False, keep_params=True)
     token = _MONITOR.set(monitor)
     try:
@@ -115,7 +142,11 @@ def _site() -> tuple[str, int, str] | None:
 
 
 def format_site(site: tuple[str, int, str] | None) -> str:
-    """'path/to/file.py:12 in f', relative to the working directory when inside it."""
+    """'path/to/file.py:12 in f', relative to the working directory when inside it.
+
+    >>> format_site(("/tmp/model.py", 12, "loss")), format_site(("<stdin>", 3, "<module>"))
+    ('/tmp/model.py:12 in loss', '<stdin>:3')
+    """
     if site is None:
         return "an unknown place"
     name, line, function = site
