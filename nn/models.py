@@ -31,7 +31,13 @@ def _unique_model_name(base: str) -> str:
 
 
 def clear_session() -> None:
-    """Restart model numbering, so the next `Sequential()` is named 'sequential' again."""
+    """Restart model numbering, so the next `Sequential()` is named 'sequential' again.
+
+    >>> import nn
+    >>> nn.clear_session()
+    >>> nn.Sequential().name, nn.Sequential().name
+    ('sequential', 'sequential_1')
+    """
     _MODEL_COUNTS.clear()
 
 
@@ -103,10 +109,24 @@ class Model(TrainingMixin):
     # -- structure ---------------------------------------------------------------------------
     @property
     def layers(self) -> list[Layer]:
+        """The model's layers in order (a copy: changing the list changes nothing); an
+        `Input` is not listed, as in Keras.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.Input(shape=(2,)), nn.layers.Dense(3), nn.layers.Dense(1)])
+        >>> [layer.name for layer in model.layers]
+        ['dense', 'dense_1']
+        """
         return list(self._tracked)
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """A layer by name or by position."""
+        """A layer by name or by position (ValueError listing the names if none matches).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)])
+        >>> model.get_layer("dense_1"), model.get_layer(index=0)
+        (<Dense name='dense_1', built=True>, <Dense name='dense', built=True>)
+        """
         if index is not None:
             return self.layers[index]
         for layer in self.layers:
@@ -117,14 +137,39 @@ class Model(TrainingMixin):
 
     @property
     def built(self) -> bool:
+        """True once every layer has its weights (the input shape became known).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3)])
+        >>> before = model.built
+        >>> model.build((None, 4))
+        >>> before, model.built
+        (False, True)
+        """
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
     @property
     def dtype(self) -> np.dtype:
+        """The dtype inputs are cast to: the first layer's (float32 by default, as Keras).
+
+        >>> import nn
+        >>> nn.Sequential([nn.layers.Dense(1, input_dim=2)]).dtype
+        dtype('float32')
+        """
         layers = self.layers
         return layers[0].dtype if layers else np.dtype(np.float32)
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        """The forward pass on a Tensor: subclasses write it (see the class docstring);
+        `model(x)` wraps arrays as Tensors and calls it. `training` is True inside `fit`.
+
+        >>> import nn
+        >>> class Double(nn.Model):
+        ...     def call(self, inputs):
+        ...         return inputs * 2
+        >>> Double()([[1.0, 2.0]])
+        Tensor([[2., 4.]], dtype=float32)
+        """
         raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
 
     def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
@@ -137,19 +182,38 @@ class Model(TrainingMixin):
         return self.call(x)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create every weight for inputs of `input_shape` (batch axis first, e.g. (None, 20))."""
+        """Create every weight for inputs of `input_shape` (batch axis first, e.g. (None, 20)).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3), nn.layers.Dense(1)])
+        >>> model.build((None, 4))
+        >>> model.count_params()  # (4 * 3 + 3) + (3 * 1 + 1)
+        19
+        """
         shape = tuple(input_shape)
         self(np.zeros((1,) + tuple(1 if n is None else n for n in shape[1:]), dtype=self.dtype))
         self._batch_input_shape = (None,) + shape[1:]
 
     @property
     def input_shape(self) -> Shape:
+        """The batch shape of the inputs, batch axis None (AttributeError before building).
+
+        >>> import nn
+        >>> nn.Sequential([nn.layers.Dense(1, input_shape=(5,))]).input_shape
+        (None, 5)
+        """
         if self._batch_input_shape is None:
             raise AttributeError(f'model "{self.name}" has no input shape yet: it is not built')
         return self._batch_input_shape
 
     @property
     def output_shape(self) -> Shape:
+        """The batch shape of the outputs: the last layer's `output_shape`.
+
+        >>> import nn
+        >>> nn.Sequential([nn.layers.Dense(3, input_dim=5), nn.layers.Dense(2)]).output_shape
+        (None, 2)
+        """
         if not self.layers:
             raise AttributeError(f'model "{self.name}" has no layers')
         return self.layers[-1].output_shape
@@ -157,25 +221,67 @@ class Model(TrainingMixin):
     # -- weights -----------------------------------------------------------------------------
     @property
     def trainable_weights(self) -> list[Tensor]:
+        """The Tensors that training updates, in layer order (frozen layers excluded).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)])
+        >>> model.layers[0].trainable = False
+        >>> [w.shape for w in model.trainable_weights]
+        [(3, 1), (1,)]
+        """
         return [w for layer in self.layers for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self) -> list[Tensor]:
+        """The weights training leaves alone (those of frozen layers), in layer order.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)])
+        >>> model.layers[0].trainable = False
+        >>> [w.shape for w in model.non_trainable_weights]
+        [(2, 3), (3,)]
+        """
         return [w for layer in self.layers for w in layer.non_trainable_weights]
 
     @property
     def weights(self) -> list[Tensor]:
+        """Every weight Tensor, layer by layer (each layer: trainable first).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)])
+        >>> [(w.name, w.shape) for w in model.weights]
+        [('kernel', (2, 3)), ('bias', (3,)), ('kernel', (3, 1)), ('bias', (1,))]
+        """
         return [w for layer in self.layers for w in layer.weights]
 
     def count_params(self) -> int:
+        """The number of weight elements, trainable or not (ValueError before building).
+
+        >>> import nn
+        >>> nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)]).count_params()
+        13
+        """
         return sum(layer.count_params() for layer in self.layers)
 
     def get_weights(self) -> list[np.ndarray]:
-        """Every layer's `get_weights()`, concatenated in layer order."""
+        """Every layer's `get_weights()` (copies), concatenated in layer order.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2), nn.layers.Dense(1)])
+        >>> [w.shape for w in model.get_weights()]
+        [(2, 3), (3,), (3, 1), (1,)]
+        """
         return [array for layer in self.layers for array in layer.get_weights()]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Inverse of `get_weights()`: count and shapes are checked layer by layer."""
+        """Inverse of `get_weights()`: count and shapes are checked layer by layer.
+
+        >>> import numpy as np, nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
+        >>> model.set_weights([np.array([[1.0], [2.0]]), np.array([0.5])])
+        >>> model.predict([[1.0, 1.0]], verbose=0)
+        array([[3.5]], dtype=float32)
+        """
         expected = sum(len(layer.weights) for layer in self.layers)
         if len(weights) != expected:
             raise ValueError(
@@ -189,11 +295,31 @@ class Model(TrainingMixin):
             start += count
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
-        """Write the weights to an `.npz` file, atomically (see `nn.saving`)."""
+        """Write the weights to an `.npz` file, atomically (see `nn.saving`); with
+        `overwrite=False` an existing file raises FileExistsError.
+
+        >>> import os, tempfile, nn
+        >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.npz")
+        >>> model.save_weights(path)
+        >>> os.path.exists(path)
+        True
+        """
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str) -> None:
-        """Read weights written by `save_weights`; the architecture must match."""
+        """Read weights written by `save_weights`; the architecture must match (else
+        ValueError, and nothing is changed).
+
+        >>> import os, tempfile, numpy as np, nn
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.npz")
+        >>> saved = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+        >>> saved.save_weights(path)
+        >>> fresh = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+        >>> fresh.load_weights(path)
+        >>> all(np.array_equal(a, b) for a, b in zip(saved.get_weights(), fresh.get_weights()))
+        True
+        """
         saving.load_weights(self, filepath)
 
     # -- display -----------------------------------------------------------------------------
@@ -203,7 +329,23 @@ class Model(TrainingMixin):
         positions: Sequence[float] | None = None,
         print_fn: Callable[[str], Any] | None = None,
     ) -> None:
-        """Print Keras 2's table of layers, output shapes and parameter counts."""
+        """Print Keras 2's table of layers, output shapes and parameter counts
+        (`print_fn` receives each line instead of `print`).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2)], name="tiny")
+        >>> model.summary()  # doctest: +NORMALIZE_WHITESPACE
+        Model: "tiny"
+        _________________________________________________________________
+        Layer (type)                 Output Shape              Param #
+        =================================================================
+        dense (Dense)                (None, 3)                 9
+        =================================================================
+        Total params: 9
+        Trainable params: 9
+        Non-trainable params: 0
+        _________________________________________________________________
+        """
         if not self.built:
             raise ValueError(
                 f'model "{self.name}" has not yet been built. Build the model first by giving the '
@@ -246,7 +388,14 @@ class Sequential(Model):
         object.__setattr__(self, key, value)  # a Sequential's layers come only from add()
 
     def add(self, layer: Layer) -> None:
-        """Append a layer; its weights are created at once when the input shape is known."""
+        """Append a layer; its weights are created at once when the input shape is known.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(4, input_dim=2)])
+        >>> model.add(nn.layers.Dense(1))
+        >>> model.layers[-1].built, model.output_shape
+        (True, (None, 1))
+        """
         if isinstance(layer, type) and issubclass(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a layer instance, received the class {layer.__name__}: "
@@ -290,12 +439,26 @@ class Sequential(Model):
                 layer._build(shape)
 
     def pop(self) -> Layer:
-        """Remove and return the last layer."""
+        """Remove and return the last layer (IndexError when there is none).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(4, input_dim=2), nn.layers.Dense(1)])
+        >>> model.pop(), len(model.layers)
+        (<Dense name='dense_1', built=True>, 1)
+        """
         if not self._tracked:
             raise IndexError("pop from a Sequential model with no layers")
         return self._tracked.pop()
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        """Feed `inputs` through each layer in turn (`training` is passed on, for Dropout).
+
+        >>> import numpy as np, nn
+        >>> from autograd import Tensor
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2, kernel_initializer="ones")])
+        >>> model.call(Tensor(np.array([[1.0, 2.0]], dtype=np.float32)))
+        Tensor([[3.]], dtype=float32, requires_grad=True)
+        """
         x = inputs
         for layer in self._tracked:
             x = layer(x, training=training)
@@ -325,7 +488,14 @@ def _has_number(name: str) -> bool:
 def summary_lines(
     model: Model, line_length: int | None = None, positions: Sequence[float] | None = None
 ) -> list[str]:
-    """The lines of `model.summary()`, in Keras 2's layout (65 columns, stops at 45%/85%)."""
+    """The lines of `model.summary()`, in Keras 2's layout (65 columns, stops at 45%/85%).
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2)], name="tiny")
+    >>> lines = summary_lines(model)
+    >>> lines[0], lines[-3]
+    ('Model: "tiny"', 'Trainable params: 9')
+    """
     line_length = line_length or 65
     stops = list(positions or [0.45, 0.85, 1.0])
     if stops[-1] <= 1:

@@ -41,7 +41,20 @@ _COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite during `fit`; `.epoch` and `.batch` count from 1."""
+    """The loss became NaN or infinite during `fit`; `.epoch` and `.batch` count from 1.
+
+    `.history` is the History up to the last finished epoch; the weights are left as they
+    were before the bad batch.
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> try:
+    ...     model.fit([[1e20]], [0.0], verbose=0)  # (1e20)**2 overflows float32
+    ... except nn.NonFiniteLossError as error:
+    ...     print(error.epoch, error.batch, str(error).split(" at ")[0])
+    1 1 fit stopped: the loss became inf
+    """
 
     def __init__(self, message: str, epoch: int, batch: int, history: History) -> None:
         super().__init__(message)
@@ -51,7 +64,18 @@ class NonFiniteLossError(FloatingPointError):
 
 
 class TrainingMixin:
-    """The training half of `nn.Model` (see the module docstring)."""
+    """The training half of `nn.Model` (see the module docstring): Keras' `compile`, `fit`,
+    `evaluate`, `predict` and their one-batch forms.
+
+    >>> import numpy as np, nn
+    >>> nn.utils.set_random_seed(0)
+    >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1)])
+    >>> model.compile(optimizer=nn.optimizers.SGD(0.1), loss="mse")
+    >>> x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> losses = model.fit(x, 2 * x + 1, epochs=5, verbose=0).history["loss"]
+    >>> losses[-1] < losses[0], model.predict(x, verbose=0).shape
+    (True, (4, 1))
+    """
 
     # provided by Model
     name: str
@@ -83,6 +107,14 @@ class TrainingMixin:
         """Choose the optimizer, the loss and the metrics (names or objects).
 
         Unknown names raise ValueError listing the valid ones.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
+        >>> model.compile(optimizer=nn.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+        >>> model.optimizer
+        SGD(learning_rate=0.1, momentum=0.0, nesterov=False)
+        >>> model.loss.name, model.metrics_names
+        ('mean_squared_error', ['loss', 'mae'])
         """
         unknown = [k for k in kwargs if k not in _COMPILE_NOOPS]
         if unknown:
@@ -131,6 +163,14 @@ class TrainingMixin:
 
     @property
     def metrics_names(self) -> list[str]:
+        """'loss' and the compiled metrics' names: the order `evaluate` returns them in.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
+        >>> model.compile(loss="binary_crossentropy", metrics=["acc"])
+        >>> model.metrics_names
+        ['loss', 'acc']
+        """
         return ["loss"] + [m.name for m in self._metrics]
 
     def _require_compiled(self, what: str) -> None:
@@ -218,6 +258,15 @@ class TrainingMixin:
         Returns the `History`: `history.history['loss']`, the metrics by the names given to
         `compile`, and `val_`-prefixed ones with validation data. Every input is checked
         before the first step.
+
+        >>> import numpy as np, nn
+        >>> nn.utils.set_random_seed(0)
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1)])
+        >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        >>> x = np.arange(8.0).reshape(-1, 1)
+        >>> history = model.fit(x, 2 * x, batch_size=4, epochs=2, validation_split=0.25, verbose=0)
+        >>> sorted(history.history), history.epoch
+        (['loss', 'mae', 'val_loss', 'val_mae'], [0, 1])
         """
         self._require_compiled("fit")
         batch_size = _check_batch_size(batch_size, "fit")
@@ -372,7 +421,15 @@ class TrainingMixin:
         verbose: Any = "auto",
         return_dict: bool = False,
     ) -> Any:
-        """The loss (a float) without metrics, else [loss, metric, ...] (or a dict)."""
+        """The loss (a float) without metrics, else [loss, metric, ...] (or a dict with
+        `return_dict=True`), averaged over all of x in batches, without training.
+
+        >>> import numpy as np, nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
+        >>> model.compile(loss="mse", metrics=["mae"])
+        >>> model.evaluate(np.array([[1.0], [2.0]]), np.array([2.0, 2.0]), verbose=0)
+        [0.5, 0.5]
+        """
         self._require_compiled("evaluate")
         batch_size = _check_batch_size(batch_size, "evaluate")
         verbose = _check_verbose(verbose, "evaluate")
@@ -389,7 +446,14 @@ class TrainingMixin:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
-        """The model's outputs for x, computed in batches without recording a graph."""
+        """The model's outputs for x as an ndarray, computed in batches without a graph.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2, kernel_initializer="ones")])
+        >>> model.predict([[1.0, 2.0], [3.0, 4.0]], verbose=0)
+        array([[3.],
+               [7.]], dtype=float32)
+        """
         batch_size = _check_batch_size(batch_size, "predict")
         verbose = _check_verbose(verbose, "predict")
         x = self._inputs(x, "predict")
@@ -406,7 +470,14 @@ class TrainingMixin:
         return np.concatenate(outputs, axis=0)
 
     def train_on_batch(self, x: Any, y: Any) -> Any:
-        """One optimizer step on this batch; returns the loss (and metrics) before the step."""
+        """One optimizer step on this batch; returns the loss (and metrics) before the step.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
+        >>> model.compile(optimizer=nn.optimizers.SGD(0.1), loss="mse")
+        >>> model.train_on_batch([[1.0]], [3.0]), model.train_on_batch([[1.0]], [3.0]) < 4.0
+        (4.0, True)
+        """
         self._require_compiled("train_on_batch")
         x, y = self._dataset(x, y, "train_on_batch")
         metrics = self._ready_metrics()
@@ -425,10 +496,24 @@ class TrainingMixin:
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x: Any, y: Any) -> Any:
-        """The loss (and metrics) on this batch, without training."""
+        """The loss (and metrics) on this batch, without training.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
+        >>> model.compile(loss="mse")
+        >>> model.test_on_batch([[1.0], [2.0]], [2.0, 2.0])
+        0.5
+        """
         return self.evaluate(x, y, batch_size=max(_length(x), 1), verbose=0)
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
+        """The model's outputs for this one batch, as an ndarray.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2, kernel_initializer="ones")])
+        >>> model.predict_on_batch([[1.0, 2.0]])
+        array([[3.]], dtype=float32)
+        """
         return self.predict(x, batch_size=max(_length(x), 1), verbose=0)
 
 

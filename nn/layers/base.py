@@ -8,6 +8,7 @@ nodes into one cluster.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from typing import Any, ClassVar, Sequence
@@ -56,6 +57,8 @@ class Layer(metaclass=_LayerMeta):
         super().__init_subclass__(**kwargs)
         if "call" in cls.__dict__:
             cls._accepts_training = "training" in inspect.signature(cls.call).parameters
+        if "build" in cls.__dict__:  # as Keras: `layer.build(shape)` called directly builds it
+            setattr(cls, "build", _marking_built(cls.__dict__["build"]))
 
     def __init__(
         self,
@@ -83,6 +86,7 @@ class Layer(metaclass=_LayerMeta):
         self._trainable = _check_bool(trainable, "trainable", type(self).__name__)
         self._slots: list[tuple[str, Tensor, bool]] = []  # (weight name, tensor, trainable)
         self.built = False
+        self._building = False  # inside _build: `build` runs only the subclass's code
         self._build_input_shape: Shape | None = None
         self._output_shape: Shape | None = None
         self._declared_input_shape = declared_input_shape(
@@ -94,6 +98,13 @@ class Layer(metaclass=_LayerMeta):
     # -- naming --------------------------------------------------------------------------
     @property
     def name(self) -> str:
+        """The layer's name: given, or the snake-cased class name ('dense'), which a model
+        numbers to keep unique ('dense_1').
+
+        >>> from nn.layers import Dense
+        >>> Dense(2).name, Dense(2, name="hidden").name
+        ('dense', 'hidden')
+        """
         return self._name
 
     def _set_name(self, name: str) -> None:
@@ -104,19 +115,50 @@ class Layer(metaclass=_LayerMeta):
 
     # -- the life cycle --------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
-        """Create the weights for inputs of `input_shape` (batch axis `None`)."""
+        """Create the weights for inputs of `input_shape` (batch axis `None`).
+
+        Override it in a subclass (with `add_weight`); it runs once, on the first call or as
+        soon as the input shape is declared. Calling it directly builds the layer, as in Keras.
+
+        >>> from nn.layers import Dense
+        >>> layer = Dense(2)
+        >>> layer.build((None, 4))
+        >>> layer.built, layer.kernel.shape, layer([[1.0, 2.0, 3.0, 4.0]]).shape
+        (True, (4, 2), (1, 2))
+        """
 
     def call(self, inputs: Tensor) -> Tensor:
-        """The layer's math on a Tensor."""
+        """The layer's math on a Tensor: override it (add `training=False` to the signature
+        to be told whether `fit` is running). The base layer passes inputs through.
+
+        >>> from autograd import Tensor
+        >>> from nn.layers import Layer
+        >>> class Square(Layer):
+        ...     def call(self, inputs):
+        ...         return inputs * inputs
+        >>> Square()([[3.0]])
+        Tensor([[9.]], dtype=float32)
+        """
         return inputs
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output's batch shape for inputs of `input_shape`; the base returns it as is,
+        layers that change the shape (Dense, Flatten) override it.
+
+        >>> from nn.layers import Activation
+        >>> Activation("relu").compute_output_shape((None, 5))
+        (None, 5)
+        """
         return tuple(input_shape)
 
     def _build(self, input_shape: Shape) -> None:
         input_shape = tuple(input_shape)
-        with name_scope(self._scope_name):  # weights are drawn inside the layer's cluster
-            self.build(input_shape)
+        self._building = True
+        try:
+            with name_scope(self._scope_name):  # weights are drawn inside the layer's cluster
+                self.build(input_shape)
+        finally:
+            self._building = False
         self.built = True
         self._build_input_shape = input_shape
         self._output_shape = tuple(self.compute_output_shape(input_shape))
@@ -129,7 +171,9 @@ class Layer(metaclass=_LayerMeta):
         x = inputs if isinstance(inputs, Tensor) else to_tensor(inputs, self.dtype, self.name)
         if not self.built:
             if x.ndim == 0:
-                raise ValueError(f'layer "{self.name}" expects a batch of inputs, received a scalar')
+                raise ValueError(
+                    f'layer "{self.name}" expects a batch of inputs, received a scalar'
+                )
             self._build((None,) + x.shape[1:])
         else:
             self._check_input_shape(x.shape)
@@ -150,7 +194,15 @@ class Layer(metaclass=_LayerMeta):
         initializer: Any = "glorot_uniform",
         trainable: bool = True,
     ) -> Tensor:
-        """Create a weight Tensor from `initializer` (an identifier or a callable)."""
+        """Create a weight Tensor from `initializer` (an identifier or a callable): call it
+        in `build`. A frozen layer's weights (or `trainable=False`) do not require grad.
+
+        >>> from nn.layers import Layer
+        >>> layer = Layer()
+        >>> w = layer.add_weight("scale", (2,), "ones")
+        >>> w, layer.weight_names
+        (Tensor([1., 1.], dtype=float32, requires_grad=True, name='scale'), ['scale'])
+        """
         if any(n == name for n, _, _ in self._slots):
             raise ValueError(f'layer "{self.name}" already has a weight named {name!r}')
         init = initializers.get(initializer) if not callable(initializer) else initializer
@@ -168,35 +220,72 @@ class Layer(metaclass=_LayerMeta):
 
     @property
     def trainable(self) -> bool:
+        """Settable: False freezes the layer (its weights get no gradient and move to
+        `non_trainable_weights`), True unfreezes it.
+
+        >>> from nn.layers import Dense
+        >>> layer = Dense(2, input_dim=3)
+        >>> layer.trainable = False
+        >>> layer.kernel.requires_grad, len(layer.trainable_weights)
+        (False, 0)
+        """
         return self._trainable
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        """Freeze (False) or unfreeze the layer: frozen weights get no gradient."""
         self._trainable = _check_bool(value, "trainable", type(self).__name__)
         for _, weight, slot_trainable in self._slots:
             weight.requires_grad = value and slot_trainable
 
     @property
     def weight_names(self) -> list[str]:
-        """Names of `weights`, in the same order ('kernel', 'bias')."""
+        """Names of `weights`, in the same order ('kernel', 'bias').
+
+        >>> from nn.layers import Dense
+        >>> Dense(2, input_dim=3).weight_names
+        ['kernel', 'bias']
+        """
         trainable = [n for n, _, t in self._slots if t and self._trainable]
         return trainable + [n for n, _, t in self._slots if not (t and self._trainable)]
 
     @property
     def trainable_weights(self) -> list[Tensor]:
+        """The weights training updates (none when the layer is frozen).
+
+        >>> from nn.layers import Dense
+        >>> [w.shape for w in Dense(2, input_dim=3).trainable_weights]
+        [(3, 2), (2,)]
+        """
         return [w for _, w, t in self._slots if t and self._trainable]
 
     @property
     def non_trainable_weights(self) -> list[Tensor]:
+        """The weights training leaves alone: all of them when the layer is frozen.
+
+        >>> from nn.layers import Dense
+        >>> layer = Dense(2, input_dim=3, trainable=False)
+        >>> [w.name for w in layer.non_trainable_weights]
+        ['kernel', 'bias']
+        """
         return [w for _, w, t in self._slots if not (t and self._trainable)]
 
     @property
     def weights(self) -> list[Tensor]:
-        """Trainable weights first, then the others (Keras' order)."""
+        """Trainable weights first, then the others (Keras' order).
+
+        >>> from nn.layers import Dense
+        >>> [(w.name, w.shape) for w in Dense(2, input_dim=3).weights]
+        [('kernel', (3, 2)), ('bias', (2,))]
+        """
         return self.trainable_weights + self.non_trainable_weights
 
     def count_params(self) -> int:
+        """The number of weight elements (ValueError before the layer is built).
+
+        >>> from nn.layers import Dense
+        >>> Dense(2, input_dim=3).count_params()  # 3 * 2 + 2
+        8
+        """
         if not self.built:
             raise ValueError(
                 f'layer "{self.name}" is not built yet, so it has no weights to count: give it '
@@ -205,11 +294,25 @@ class Layer(metaclass=_LayerMeta):
         return int(sum(w.size for w in self.weights))
 
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights as arrays: `[kernel, bias]` for a Dense layer."""
+        """Copies of the weights as arrays: `[kernel, bias]` for a Dense layer.
+
+        >>> from nn.layers import Dense
+        >>> [w.shape for w in Dense(2, input_dim=3, bias_initializer="ones").get_weights()]
+        [(3, 2), (2,)]
+        """
         return [w.data.copy() for w in self.weights]
 
     def set_weights(self, weights: Sequence[Any]) -> None:
-        """Overwrite the weights; count and shapes must match `get_weights()`."""
+        """Overwrite the weights; count and shapes must match `get_weights()` (else
+        ValueError naming the weight and both shapes).
+
+        >>> import numpy as np
+        >>> from nn.layers import Dense
+        >>> layer = Dense(1, input_dim=2)
+        >>> layer.set_weights([np.array([[1.0], [1.0]]), np.array([0.5])])
+        >>> layer([[1.0, 2.0]])
+        Tensor([[3.5]], dtype=float32, requires_grad=True)
+        """
         current = self.weights
         if not self.built and len(weights) > 0:
             raise ValueError(
@@ -240,17 +343,35 @@ class Layer(metaclass=_LayerMeta):
     # -- shapes and display ------------------------------------------------------------------
     @property
     def input_shape(self) -> Shape:
+        """The batch shape the layer was built for (AttributeError before that).
+
+        >>> from nn.layers import Dense
+        >>> Dense(2, input_shape=(3,)).input_shape
+        (None, 3)
+        """
         if self._build_input_shape is None:
             raise AttributeError(f'layer "{self.name}" has no input shape yet: it is not built')
         return self._build_input_shape
 
     @property
     def output_shape(self) -> Shape:
+        """The batch shape of the layer's output (AttributeError before it is built).
+
+        >>> from nn.layers import Dense
+        >>> Dense(2, input_shape=(3,)).output_shape
+        (None, 2)
+        """
         if self._output_shape is None:
             raise AttributeError(f'layer "{self.name}" has no output shape yet: it is not built')
         return self._output_shape
 
     def get_config(self) -> dict[str, Any]:
+        """The layer's settings as a dict (Keras' `get_config`); subclasses add their own.
+
+        >>> from nn.layers import Layer
+        >>> Layer(name="identity").get_config()
+        {'name': 'identity', 'trainable': True, 'dtype': 'float32'}
+        """
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
 
     def __repr__(self) -> str:
@@ -259,6 +380,20 @@ class Layer(metaclass=_LayerMeta):
 
 # ---------------------------------------------------------------------------------------
 # Helpers shared by layers and models
+
+
+def _marking_built(build: Any) -> Any:
+    """Wrap a subclass's `build` so that a direct call also marks the layer built (shapes,
+    name scope), as Keras does; inside `_build` it is the subclass's code alone."""
+
+    @functools.wraps(build)
+    def wrapper(self: Layer, input_shape: Shape) -> None:
+        if self._building:
+            build(self, input_shape)
+        else:
+            self._build(input_shape)
+
+    return wrapper
 
 
 def _snake_case(name: str) -> str:
@@ -272,7 +407,11 @@ def _check_bool(value: Any, what: str, owner: str) -> bool:
 
 
 def resolve_dtype(dtype: Any, owner: str) -> np.dtype:
-    """float32 unless asked otherwise (Keras' default); only float32 and float64 are allowed."""
+    """float32 unless asked otherwise (Keras' default); only float32 and float64 are allowed.
+
+    >>> resolve_dtype(None, "Dense"), resolve_dtype("float64", "Dense")
+    (dtype('float32'), dtype('float64'))
+    """
     if dtype is None:
         return np.dtype(np.float32)
     try:
@@ -291,9 +430,20 @@ def declared_input_shape(
     batch_input_shape: Sequence[int | None] | None = None,
 ) -> Shape | None:
     """The batch shape `(None, ...)` declared by `input_shape`, `input_dim` or
-    `batch_input_shape`, validated; None when none was given."""
-    given = [k for k, v in [("input_shape", input_shape), ("input_dim", input_dim),
-                            ("batch_input_shape", batch_input_shape)] if v is not None]
+    `batch_input_shape`, validated; None when none was given.
+
+    >>> declared_input_shape("Dense", (28, 28), None), declared_input_shape("Dense", None, 3)
+    ((None, 28, 28), (None, 3))
+    """
+    given = [
+        k
+        for k, v in [
+            ("input_shape", input_shape),
+            ("input_dim", input_dim),
+            ("batch_input_shape", batch_input_shape),
+        ]
+        if v is not None
+    ]
     if len(given) > 1:
         raise ValueError(f"{owner} accepts only one of {', '.join(given)}")
     if input_dim is not None:
@@ -325,11 +475,17 @@ def _check_dims(owner: str, what: str, dims: Any) -> Shape:
 
 
 def to_tensor(data: Any, dtype: np.dtype, owner: str) -> Tensor:
-    """Wrap arrays, lists and numbers as a constant Tensor of `dtype`."""
+    """Wrap arrays, lists and numbers as a constant Tensor of `dtype` (TypeError otherwise).
+
+    >>> to_tensor([[1, 2]], np.dtype(np.float32), "dense")
+    Tensor([[1., 2.]], dtype=float32)
+    """
     try:
         array = np.asarray(data)
     except (TypeError, ValueError) as error:
-        raise TypeError(f'layer "{owner}" expects numeric input, received {data!r}: {error}') from None
+        raise TypeError(
+            f'layer "{owner}" expects numeric input, received {data!r}: {error}'
+        ) from None
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f'layer "{owner}" expects numeric input, received an array of dtype {array.dtype}'

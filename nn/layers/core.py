@@ -46,6 +46,14 @@ class Dense(Layer):
         self.bias: Tensor | None = None
 
     def build(self, input_shape: Shape) -> None:
+        """Create `kernel` (input features, units) and, with `use_bias`, `bias` (units,).
+
+        >>> from nn.layers import Dense
+        >>> layer = Dense(4)
+        >>> layer.build((None, 3))
+        >>> layer.kernel.shape, layer.bias.shape
+        ((3, 4), (4,))
+        """
         if len(input_shape) < 2 or input_shape[-1] is None:
             raise ValueError(
                 f'layer "{self.name}" (Dense) needs inputs of shape (batch, features) with a known '
@@ -58,12 +66,25 @@ class Dense(Layer):
             self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
 
     def call(self, inputs: Tensor) -> Tensor:
+        """`activation(inputs @ kernel + bias)`.
+
+        >>> from nn.layers import Dense
+        >>> layer = Dense(2, input_dim=2, kernel_initializer="ones", bias_initializer="ones")
+        >>> layer([[1.0, 2.0]])
+        Tensor([[4., 4.]], dtype=float32, requires_grad=True)
+        """
         out = inputs @ self.kernel
         if self.bias is not None:
             out = out + self.bias
         return self.activation(out)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The input shape with its last axis replaced by `units`.
+
+        >>> from nn.layers import Dense
+        >>> Dense(4).compute_output_shape((None, 10, 3))
+        (None, 10, 4)
+        """
         return tuple(input_shape[:-1]) + (self.units,)
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
@@ -76,6 +97,13 @@ class Dense(Layer):
             )
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `units`, `activation` (by name) and `use_bias`.
+
+        >>> from nn.layers import Dense
+        >>> config = Dense(4, activation="relu", name="hidden").get_config()
+        >>> config["units"], config["activation"], config["use_bias"]
+        (4, 'relu', True)
+        """
         return {
             **super().get_config(),
             "units": self.units,
@@ -97,9 +125,21 @@ class Activation(Layer):
         self.activation = activations.get(activation)
 
     def call(self, inputs: Tensor) -> Tensor:
+        """The activation applied elementwise (softmax: along the last axis).
+
+        >>> from nn.layers import Activation
+        >>> Activation("sigmoid")([[0.0]])
+        Tensor([[0.5]], dtype=float32)
+        """
         return self.activation(inputs)
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus the activation's name.
+
+        >>> from nn.layers import Activation
+        >>> Activation("tanh").get_config()["activation"]
+        'tanh'
+        """
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 
 
@@ -135,6 +175,15 @@ class Dropout(Layer):
         self._generator = np.random.default_rng(seed) if seed is not None else None
 
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+        """With `training=True`, zero each input with probability `rate` and scale the rest
+        by 1/(1-rate); otherwise return `inputs` unchanged.
+
+        >>> import numpy as np
+        >>> from nn.layers import Dropout
+        >>> out = Dropout(0.75, seed=1)(np.ones((1, 8)), training=True).data
+        >>> sorted(set(out.ravel().tolist()))
+        [0.0, 4.0]
+        """
         if not training or self.rate == 0.0:
             return inputs
         generator = self._generator or nn_utils.rng()
@@ -142,6 +191,12 @@ class Dropout(Layer):
         return inputs * (keep * (1.0 / (1.0 - self.rate))).astype(inputs.dtype)
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `rate` and `seed`.
+
+        >>> from nn.layers import Dropout
+        >>> Dropout(0.2, seed=3).get_config()["rate"]
+        0.2
+        """
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
@@ -155,6 +210,12 @@ class Flatten(Layer):
     """
 
     def call(self, inputs: Tensor) -> Tensor:
+        """Reshape to (batch, everything else); the gradient is reshaped back.
+
+        >>> from nn.layers import Flatten
+        >>> Flatten()([[[1.0, 2.0], [3.0, 4.0]]])
+        Tensor([[1., 2., 3., 4.]], dtype=float32)
+        """
         if inputs.ndim < 2:
             raise ValueError(
                 f'layer "{self.name}" (Flatten) expects inputs with a batch axis, received shape '
@@ -163,6 +224,12 @@ class Flatten(Layer):
         return inputs.reshape(inputs.shape[0], -1)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """(batch, product of the other axes), or (batch, None) when one is unknown.
+
+        >>> from nn.layers import Flatten
+        >>> Flatten().compute_output_shape((None, 28, 28))
+        (None, 784)
+        """
         rest = input_shape[1:]
         size: int | None = None
         if not any(n is None for n in rest):

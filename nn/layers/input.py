@@ -32,6 +32,12 @@ class InputLayer(Layer):
         self.batch_size = batch_size
 
     def call(self, inputs: Tensor) -> Tensor:
+        """Pass inputs through unchanged (the layer only declares a shape).
+
+        >>> from nn.layers import InputLayer
+        >>> InputLayer(shape=(2,))([[1.0, 2.0]])
+        Tensor([[1., 2.]], dtype=float32)
+        """
         return inputs
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
