@@ -66,7 +66,12 @@ def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
 def truncated_normal(
     generator: np.random.Generator, shape: tuple[int, ...], mean: float, stddev: float
 ) -> np.ndarray:
-    """Normal draws, each one outside two standard deviations redrawn (as Keras does)."""
+    """Normal draws, each one outside two standard deviations redrawn (as Keras does).
+
+    >>> values = truncated_normal(np.random.default_rng(0), (1000,), mean=1.0, stddev=0.5)
+    >>> bool(abs(values - 1.0).max() <= 1.0), values.shape
+    (True, (1000,))
+    """
     values = generator.standard_normal(shape)
     outside = np.abs(values) > 2.0
     while outside.any():
@@ -83,6 +88,14 @@ class Initializer:
 
     `seed=None` draws from the global generator (`nn.utils.set_random_seed` fixes it); an
     int seed makes this initializer return the same values on every call, as in Keras.
+    A custom initializer overrides `sample(shape)`; any callable `fn(shape, dtype)` works too.
+
+    >>> class Arange(Initializer):
+    ...     def sample(self, shape):
+    ...         return np.arange(np.prod(shape)).reshape(shape)
+    >>> Arange()((2, 2))
+    array([[0., 1.],
+           [2., 3.]], dtype=float32)
     """
 
     def __init__(self, seed: int | None = None) -> None:
@@ -98,9 +111,19 @@ class Initializer:
         return np.asarray(self.sample(shape), dtype=dtype)
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Draw the values for a checked `shape` (float64; `__call__` casts to the dtype).
+
+        >>> RandomUniform(0.0, 1.0, seed=0).sample((2,)).dtype
+        dtype('float64')
+        """
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
+        """The initializer's arguments (what `repr` shows), as Keras' `get_config`.
+
+        >>> RandomNormal(stddev=0.1, seed=1).get_config()
+        {'mean': 0.0, 'stddev': 0.1, 'seed': 1}
+        """
         return {"seed": self.seed}
 
     def __repr__(self) -> str:
@@ -177,7 +200,12 @@ class RandomNormal(Initializer):
 
 @registry.register("truncated_normal")
 class TruncatedNormal(RandomNormal):
-    """Normal draws redrawn until within two standard deviations of the mean."""
+    """Normal draws redrawn until within two standard deviations of the mean.
+
+    >>> w = TruncatedNormal(mean=0.0, stddev=1.0, seed=0)((1000,))
+    >>> bool(abs(w).max() <= 2.0)
+    True
+    """
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
         return truncated_normal(self._generator(), shape, self.mean, self.stddev)
@@ -243,16 +271,30 @@ class VarianceScaling(Initializer):
         self.scale, self.mode, self.distribution = float(scale), mode, distribution
 
     def variance(self, shape: tuple[int, ...]) -> float:
-        """`scale / n`: the variance of the drawn weights."""
+        """`scale / n`: the variance of the drawn weights.
+
+        >>> VarianceScaling(2.0, "fan_in").variance((8, 4))  # 2 / fan_in
+        0.25
+        """
         fan_in, fan_out = compute_fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         return self.scale / max(1.0, n)
 
     def limit(self, shape: tuple[int, ...]) -> float:
-        """The bound of the uniform distribution with this variance."""
+        """The bound of the uniform distribution with this variance: `sqrt(3 * variance)`.
+
+        >>> VarianceScaling(1.0, "fan_avg", "uniform").limit((4, 2))  # sqrt(3 / 3)
+        1.0
+        """
         return math.sqrt(3.0 * self.variance(shape))
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        """Draws from `distribution` with variance `variance(shape)`.
+
+        >>> w = VarianceScaling(1.0, "fan_in", "uniform", seed=0).sample((3, 1000))
+        >>> bool(abs(w).max() <= 1.0)  # limit sqrt(3 * 1 / 3)
+        True
+        """
         generator = self._generator()
         if self.distribution == "uniform":
             limit = self.limit(shape)
@@ -263,6 +305,11 @@ class VarianceScaling(Initializer):
         return truncated_normal(generator, shape, 0.0, stddev / TRUNCATED_STDDEV)
 
     def get_config(self) -> dict[str, Any]:
+        """`scale`, `mode`, `distribution` and `seed`.
+
+        >>> VarianceScaling(2.0, "fan_out", "uniform").get_config()["mode"]
+        'fan_out'
+        """
         return {
             "scale": self.scale,
             "mode": self.mode,
@@ -285,42 +332,67 @@ class _Preset(VarianceScaling):
 
 @registry.register("glorot_uniform")
 class GlorotUniform(_Preset):
-    """Uniform in `[-limit, limit]`, `limit = sqrt(6 / (fan_in + fan_out))`."""
+    """Uniform in `[-limit, limit]`, `limit = sqrt(6 / (fan_in + fan_out))` (Dense's default).
+
+    >>> limit = GlorotUniform().limit((3, 2))  # sqrt(6 / 5)
+    >>> round(limit, 4), bool(abs(GlorotUniform(seed=0)((3, 2))).max() <= limit)
+    (1.0954, True)
+    """
 
     preset = (1.0, "fan_avg", "uniform")
 
 
 @registry.register("glorot_normal")
 class GlorotNormal(_Preset):
-    """Truncated normal with variance `2 / (fan_in + fan_out)`."""
+    """Truncated normal with variance `2 / (fan_in + fan_out)`.
+
+    >>> GlorotNormal().variance((3, 5)), GlorotNormal(seed=0)((3, 5)).shape
+    (0.25, (3, 5))
+    """
 
     preset = (1.0, "fan_avg", "truncated_normal")
 
 
 @registry.register("he_uniform")
 class HeUniform(_Preset):
-    """Uniform in `[-limit, limit]`, `limit = sqrt(6 / fan_in)`."""
+    """Uniform in `[-limit, limit]`, `limit = sqrt(6 / fan_in)` (for relu layers).
+
+    >>> HeUniform().limit((6, 4)), bool(abs(HeUniform(seed=0)((6, 4))).max() <= 1.0)
+    (1.0, True)
+    """
 
     preset = (2.0, "fan_in", "uniform")
 
 
 @registry.register("he_normal")
 class HeNormal(_Preset):
-    """Truncated normal with variance `2 / fan_in`."""
+    """Truncated normal with variance `2 / fan_in` (for relu layers).
+
+    >>> HeNormal().variance((8, 4)), HeNormal(seed=0)((8, 4)).dtype
+    (0.25, dtype('float32'))
+    """
 
     preset = (2.0, "fan_in", "truncated_normal")
 
 
 @registry.register("lecun_uniform")
 class LecunUniform(_Preset):
-    """Uniform in `[-limit, limit]`, `limit = sqrt(3 / fan_in)`."""
+    """Uniform in `[-limit, limit]`, `limit = sqrt(3 / fan_in)`.
+
+    >>> LecunUniform().limit((3, 4)), bool(abs(LecunUniform(seed=0)((3, 4))).max() <= 1.0)
+    (1.0, True)
+    """
 
     preset = (1.0, "fan_in", "uniform")
 
 
 @registry.register("lecun_normal")
 class LecunNormal(_Preset):
-    """Truncated normal with variance `1 / fan_in`."""
+    """Truncated normal with variance `1 / fan_in` (for selu layers).
+
+    >>> LecunNormal().variance((4, 2)), LecunNormal(seed=0)((4, 2)).shape
+    (0.25, (4, 2))
+    """
 
     preset = (1.0, "fan_in", "truncated_normal")
 

@@ -75,6 +75,13 @@ def line_up(labels: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
     """`labels` reshaped to `want` when they differ only by a trailing axis of size 1.
 
     Anything else is a ValueError: never broadcast `(n,)` against `(n, 1)` into `(n, n)`.
+
+    >>> line_up(np.array([1, 0, 1]), (3, 1)).shape
+    (3, 1)
+    >>> line_up(np.array([1, 0]), (3, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y_true and y_pred shapes do not line up: y_true has shape (2,), y_pred has ...
     """
     if labels.shape != want:
         squeezed = labels.ndim == len(want) - 1 and want[-1] == 1 and labels.shape == want[:-1]
@@ -264,7 +271,17 @@ class Loss:
     """Base class: `__call__(y_true, y_pred)` is the mean of `call()`'s per-sample losses.
 
     Subclasses implement `call` and may tighten `check_labels`, which a model runs once on
-    the whole label array before training so that bad labels fail early.
+    the whole label array before training so that bad labels fail early. `sample_weight`
+    weighs each sample's loss (the sum is still divided by the number of samples, as Keras).
+
+    >>> class MeanFourthPower(Loss):
+    ...     def call(self, y_true, y_pred):
+    ...         return ((y_pred - np.asarray(y_true)) ** 4).mean(axis=-1)
+    >>> loss = MeanFourthPower()
+    >>> loss([[1.0], [2.0]], Tensor([[0.0], [0.0]])), loss.name
+    (Tensor(8.5), 'loss')
+    >>> MeanSquaredError()([[1.0], [2.0]], Tensor([[0.0], [0.0]]), sample_weight=[1.0, 0.0])
+    Tensor(0.5)
     """
 
     name = "loss"
@@ -274,6 +291,11 @@ class Loss:
             self.name = name
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        """One loss per sample, a Tensor of shape `y_pred.shape[:-1]`; `__call__` averages.
+
+        >>> MeanSquaredError().call([[1.0], [2.0]], Tensor([[0.0], [0.0]]))
+        Tensor([1., 4.])
+        """
         raise NotImplementedError
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
@@ -290,12 +312,23 @@ class Loss:
         return (losses * weights).sum() * (1.0 / max(losses.size, 1))
 
     def check_labels(self, y_true: Any) -> None:
-        """Raise ValueError for labels this loss cannot use (here: not finite numbers)."""
+        """Raise ValueError for labels this loss cannot use (here: not finite numbers).
+
+        >>> MeanSquaredError().check_labels([1.0, float("nan")])
+        Traceback (most recent call last):
+        ...
+        ValueError: mean_squared_error expects finite labels, received NaN or inf
+        """
         labels = _labels(y_true)
         if labels.size and not np.all(np.isfinite(labels)):
             raise ValueError(f"{self.name} expects finite labels, received NaN or inf")
 
     def get_config(self) -> dict[str, Any]:
+        """The loss's settings (what `repr` shows), as Keras' `get_config`.
+
+        >>> MeanSquaredError().get_config()
+        {'name': 'mean_squared_error'}
+        """
         return {"name": self.name}
 
     def __repr__(self) -> str:
@@ -317,6 +350,11 @@ class LossFunctionWrapper(Loss):
         self.kwargs = kwargs
 
     def call(self, y_true: Any, y_pred: Any) -> Tensor:
+        """`fn(y_true, y_pred, **kwargs)`, checked to be a Tensor.
+
+        >>> LossFunctionWrapper(mean_absolute_error).call([[1.0], [2.0]], Tensor([[0.0], [0.0]]))
+        Tensor([1., 2.])
+        """
         losses = self.fn(y_true, y_pred, **self.kwargs)
         if not isinstance(losses, Tensor):
             raise TypeError(
@@ -326,6 +364,11 @@ class LossFunctionWrapper(Loss):
         return losses
 
     def get_config(self) -> dict[str, Any]:
+        """The name and the keyword arguments passed on to `fn`.
+
+        >>> Huber(delta=2.0).get_config()
+        {'name': 'huber_loss', 'delta': 2.0}
+        """
         return {"name": self.name, **self.kwargs}
 
 
@@ -370,6 +413,13 @@ class BinaryCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
     def check_labels(self, y_true: Any) -> None:
+        """Labels must be finite and in [0, 1].
+
+        >>> BinaryCrossentropy().check_labels([0, 2])
+        Traceback (most recent call last):
+        ...
+        ValueError: binary_crossentropy expects labels in [0, 1], received values from 0 to 2
+        """
         super().check_labels(y_true)
         _require_unit_interval(_labels(y_true))
 
@@ -388,6 +438,13 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
     def check_labels(self, y_true: Any) -> None:
+        """Labels must be rows in [0, 1] that sum to 1 (one-hot); class ids get a hint.
+
+        >>> CategoricalCrossentropy().check_labels([0, 2])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...; for integer class ids use sparse_categorical_crossentropy
+        """
         super().check_labels(y_true)
         labels = _labels(y_true)
         if not labels.size:
@@ -427,6 +484,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = from_logits
 
     def check_labels(self, y_true: Any) -> None:
+        """Labels must be non-negative integer class ids (ints or whole floats).
+
+        >>> SparseCategoricalCrossentropy().check_labels([0.0, 2.0])  # whole floats pass
+        >>> SparseCategoricalCrossentropy().check_labels([0.5])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: sparse categorical labels must be non-negative integer class ids, ...
+        """
         super().check_labels(y_true)
         _require_class_ids(_labels(y_true))
 
@@ -443,6 +508,13 @@ class Hinge(LossFunctionWrapper):
         super().__init__(hinge, name=name)
 
     def check_labels(self, y_true: Any) -> None:
+        """Labels must all be in {-1, 1} or all in {0, 1}.
+
+        >>> Hinge().check_labels([0, 2])
+        Traceback (most recent call last):
+        ...
+        ValueError: hinge expects labels in {-1, 1} or {0, 1}, received the values [0, 2]
+        """
         super().check_labels(y_true)
         labels = np.unique(_labels(y_true))
         if not (np.isin(labels, (-1, 1)).all() or np.isin(labels, (0, 1)).all()):

@@ -126,7 +126,25 @@ def _from_loss(fn: Callable[..., Tensor]) -> Callable[..., np.ndarray]:
 
 
 class Metric:
-    """Base class: accumulate with `update_state`, read with `result`, clear with `reset_state`."""
+    """Base class: accumulate with `update_state`, read with `result`, clear with `reset_state`.
+
+    `fit` resets each metric at the start of every epoch; a custom metric implements the
+    three methods (`reset_state` is also called by `__init__`).
+
+    >>> class MaxError(Metric):
+    ...     def reset_state(self):
+    ...         self.worst = 0.0
+    ...     def update_state(self, y_true, y_pred, sample_weight=None):
+    ...         error = np.abs(np.asarray(y_pred) - np.reshape(y_true, np.shape(y_pred)))
+    ...         self.worst = max(self.worst, float(error.max()))
+    ...     def result(self):
+    ...         return self.worst
+    >>> m = MaxError("max_error")
+    >>> m.update_state([1.0, 2.0], [[1.5], [2.0]])
+    >>> m.update_state([0.0], [[0.25]])
+    >>> m.name, m.result()
+    ('max_error', 0.5)
+    """
 
     name = "metric"
 
@@ -136,12 +154,36 @@ class Metric:
         self.reset_state()
 
     def reset_state(self) -> None:
+        """Forget everything accumulated (`fit` calls it at each epoch's start).
+
+        >>> m = get("mae")
+        >>> m.update_state([[1.0]], [[3.0]])
+        >>> m.reset_state()
+        >>> m.result()
+        0.0
+        """
         raise NotImplementedError
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Accumulate one batch (arrays, lists or Tensors; `sample_weight`: one per sample).
+
+        >>> m = get("mse")
+        >>> m.update_state([[1.0], [0.0]], [[0.0], [0.0]], sample_weight=[3.0, 1.0])
+        >>> m.result()  # (3 * 1 + 1 * 0) / (3 + 1)
+        0.75
+        """
         raise NotImplementedError
 
     def result(self) -> float:
+        """The metric over everything accumulated since the last reset (0.0 before any).
+
+        >>> m = get("mae")
+        >>> m.result()
+        0.0
+        >>> m.update_state([[1.0], [2.0]], [[2.0], [2.0]])
+        >>> m.result()
+        0.5
+        """
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -164,10 +206,25 @@ class MeanMetricWrapper(Metric):
         super().__init__(name if name is not None else getattr(fn, "__name__", "metric"))
 
     def reset_state(self) -> None:
+        """Zero the running total and count.
+
+        >>> m = MeanMetricWrapper(mean_absolute_error)
+        >>> m.update_state([[1.0]], [[3.0]])
+        >>> m.reset_state()
+        >>> m.total, m.count
+        (0.0, 0.0)
+        """
         self.total = 0.0
         self.count = 0.0
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add `fn`'s per-sample values (weighted by `sample_weight`) to the running mean.
+
+        >>> m = MeanMetricWrapper(mean_squared_error)
+        >>> m.update_state([[1.0], [0.0]], [[0.0], [0.0]], sample_weight=[3.0, 1.0])
+        >>> m.total, m.count
+        (3.0, 4.0)
+        """
         values = np.asarray(self.fn(y_true, y_pred, **self.kwargs), dtype=np.float64)
         if sample_weight is None:
             self.total += float(values.sum())
@@ -185,6 +242,13 @@ class MeanMetricWrapper(Metric):
         self.count += float(weights.sum())
 
     def result(self) -> float:
+        """total / count, or 0.0 before any update.
+
+        >>> m = MeanMetricWrapper(binary_accuracy)
+        >>> m.update_state([[1], [0], [1], [1]], [[0.9], [0.1], [0.2], [0.7]])
+        >>> m.result()
+        0.75
+        """
         return self.total / self.count if self.count else 0.0
 
 
@@ -205,9 +269,7 @@ def _register(canonical: str, *aliases: str, fn: Callable[..., Any], **kwargs: A
 
 BinaryAccuracy = _register("binary_accuracy", fn=binary_accuracy)
 CategoricalAccuracy = _register("categorical_accuracy", fn=categorical_accuracy)
-SparseCategoricalAccuracy = _register(
-    "sparse_categorical_accuracy", fn=sparse_categorical_accuracy
-)
+SparseCategoricalAccuracy = _register("sparse_categorical_accuracy", fn=sparse_categorical_accuracy)
 MeanAbsoluteError = _register("mean_absolute_error", "mae", fn=mean_absolute_error)
 MeanSquaredError = _register("mean_squared_error", "mse", fn=mean_squared_error)
 BinaryCrossentropy = _register(
@@ -221,6 +283,34 @@ SparseCategoricalCrossentropy = _register(
     fn=_from_loss(losses_module.sparse_categorical_crossentropy),
 )
 Hinge = _register("hinge", fn=_from_loss(losses_module.hinge))
+BinaryCrossentropy.__doc__ = """The mean binary crossentropy, as a metric (no graph).
+
+>>> m = BinaryCrossentropy()
+>>> m.update_state([[1.0]], [[0.9]])
+>>> m.name, round(m.result(), 4)  # -log(0.9)
+('binary_crossentropy', 0.1054)
+"""
+CategoricalCrossentropy.__doc__ = """The mean categorical crossentropy (one-hot labels).
+
+>>> m = CategoricalCrossentropy()
+>>> m.update_state([[0, 1]], [[0.2, 0.8]])
+>>> round(m.result(), 4)  # -log(0.8)
+0.2231
+"""
+SparseCategoricalCrossentropy.__doc__ = """The mean crossentropy for integer class ids, as a metric.
+
+>>> m = SparseCategoricalCrossentropy()
+>>> m.update_state([1], [[0.2, 0.8]])
+>>> round(m.result(), 4)  # -log(0.8)
+0.2231
+"""
+Hinge.__doc__ = """The mean hinge loss, as a metric.
+
+>>> m = Hinge()
+>>> m.update_state([[1.0]], [[0.25]])
+>>> m.result()  # max(1 - 1 * 0.25, 0)
+0.75
+"""
 
 
 # ---------------------------------------------------------------------------------------
@@ -248,10 +338,25 @@ class Accuracy(Metric):
         super().__init__(name)
 
     def reset_state(self) -> None:
+        """Reset the running value; the kind chosen by the first batch is kept.
+
+        >>> m = Accuracy()
+        >>> m.update_state([1, 0], [[0.9], [0.8]])
+        >>> m.reset_state()
+        >>> m.kind, m.result()
+        ('binary_accuracy', 0.0)
+        """
         if self._inner is not None:
             self._inner.reset_state()
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Accumulate a batch; the first one decides the kind of accuracy.
+
+        >>> m = Accuracy()
+        >>> m.update_state([[0, 1], [1, 0]], [[0.3, 0.7], [0.4, 0.6]])
+        >>> m.kind, m.result()
+        ('categorical_accuracy', 0.5)
+        """
         if self._inner is None:
             self.kind = accuracy_kind(np.shape(_array(y_true)), np.shape(_array(y_pred)))
             extra = {"threshold": self.threshold} if self.kind == "binary_accuracy" else {}
@@ -259,6 +364,13 @@ class Accuracy(Metric):
         self._inner.update_state(y_true, y_pred, sample_weight)
 
     def result(self) -> float:
+        """The fraction of correct predictions so far (0.0 before any batch).
+
+        >>> m = Accuracy()
+        >>> m.update_state([1, 0, 1, 1], [[0.9], [0.2], [0.4], [0.6]])
+        >>> m.result()
+        0.75
+        """
         return self._inner.result() if self._inner is not None else 0.0
 
 

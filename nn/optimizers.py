@@ -39,6 +39,15 @@ class Optimizer:
     Subclasses implement `update(variable_data, grad, state)`, changing `variable_data` in
     place; `state` is this variable's dict of slots (momentum, velocity, ...), created by
     `build_state` on the first update. State is keyed by the Tensor itself (by identity).
+
+    >>> import numpy as np
+    >>> class SignSGD(Optimizer):
+    ...     def update(self, data, grad, state):
+    ...         data -= self.learning_rate * np.sign(grad)
+    >>> w = Tensor([1.0, 1.0], requires_grad=True)
+    >>> SignSGD(learning_rate=0.5).apply_gradients([(np.array([3.0, -0.1]), w)])
+    >>> w.data
+    array([0.5, 1.5])
     """
 
     name = "optimizer"
@@ -50,6 +59,13 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> float:
+        """The step size; settable between steps (a negative value raises ValueError).
+
+        >>> opt = SGD()
+        >>> opt.learning_rate = 0.5
+        >>> opt.learning_rate
+        0.5
+        """
         return self._learning_rate
 
     @learning_rate.setter
@@ -62,6 +78,13 @@ class Optimizer:
         """Update each variable from its gradient (pairs are `(grad, variable)`, as Keras).
 
         Pairs whose gradient is None are skipped. The counter advances once per call.
+
+        >>> import numpy as np
+        >>> w, b = Tensor([1.0], requires_grad=True), Tensor([0.0], requires_grad=True)
+        >>> opt = SGD(learning_rate=0.1)
+        >>> opt.apply_gradients([(np.array([2.0]), w), (None, b)])
+        >>> w.data, b.data, opt.iterations
+        (array([0.8]), array([0.]), 1)
         """
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         checked = [(self._gradient(g, v), v) for g, v in pairs]
@@ -73,22 +96,53 @@ class Optimizer:
         self.iterations += 1
 
     def step(self, params: Sequence[Tensor]) -> None:
-        """PyTorch style: update every parameter from its `.grad` (None grads are skipped)."""
+        """PyTorch style: update every parameter from its `.grad` (None grads are skipped).
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()  # grad 2w
+        >>> SGD(learning_rate=0.1).step([w])
+        >>> w.data
+        array([0.8, 1.6])
+        """
         self.apply_gradients([(p.grad, p) for p in _tensors(params)])
 
     def zero_grad(self, params: Sequence[Tensor]) -> None:
-        """Clear every parameter's `.grad` (to None) before the next backward."""
+        """Clear every parameter's `.grad` (to None) before the next backward.
+
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> (w * 3).sum().backward()
+        >>> SGD().zero_grad([w])
+        >>> w.grad is None
+        True
+        """
         for p in _tensors(params):
             p.grad = None
 
     # -- for subclasses --------------------------------------------------------------------
     def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """The slots one variable needs (momentum, velocity, ...), made on its first update.
+
+        >>> Adam().build_state(np.zeros(3)).keys()
+        dict_keys(['momentum', 'velocity'])
+        """
         return {}
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """Change `data` in place from `grad`, reading and updating this variable's `state`.
+
+        >>> data = np.array([1.0])
+        >>> SGD(learning_rate=0.5).update(data, np.array([2.0]), {})
+        >>> data
+        array([0.])
+        """
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
+        """The optimizer's settings, as Keras' `get_config` (also what `repr` shows).
+
+        >>> SGD(learning_rate=0.1).get_config()
+        {'name': 'sgd', 'learning_rate': 0.1, 'momentum': 0.0, 'nesterov': False}
+        """
         return {"name": self.name, "learning_rate": self.learning_rate}
 
     def __repr__(self) -> str:
@@ -147,9 +201,23 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """A zero `momentum` slot when momentum is used, else nothing.
+
+        >>> SGD(momentum=0.9).build_state(np.zeros(2)), SGD().build_state(np.zeros(2))
+        ({'momentum': array([0., 0.])}, {})
+        """
         return {"momentum": np.zeros_like(data)} if self.momentum else {}
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """`w -= lr * g`, or the momentum / Nesterov step (see the class docstring).
+
+        >>> opt, data = SGD(learning_rate=0.1, momentum=0.9), np.array([1.0])
+        >>> state = opt.build_state(data)
+        >>> for _ in range(2):
+        ...     opt.update(data, np.array([1.0]), state)
+        >>> data.round(3), state["momentum"].round(3)  # steps of 0.1, then 0.19
+        (array([0.71]), array([-0.19]))
+        """
         lr = self.learning_rate
         if not self.momentum:
             data -= lr * grad
@@ -163,6 +231,11 @@ class SGD(Optimizer):
             data += v
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `momentum` and `nesterov`.
+
+        >>> SGD(momentum=0.9, nesterov=True).get_config()["nesterov"]
+        True
+        """
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
@@ -200,12 +273,24 @@ class Adam(Optimizer):
             )
 
     def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """Zero `momentum` (m) and `velocity` (v) slots, plus `velocity_hat` with amsgrad.
+
+        >>> sorted(Adam(amsgrad=True).build_state(np.zeros(2)))
+        ['momentum', 'velocity', 'velocity_hat']
+        """
         state = {"momentum": np.zeros_like(data), "velocity": np.zeros_like(data)}
         if self.amsgrad:
             state["velocity_hat"] = np.zeros_like(data)
         return state
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """One Adam step; the first moves each weight by about `learning_rate`.
+
+        >>> opt, data = Adam(learning_rate=0.1), np.array([1.0, 1.0])
+        >>> opt.update(data, np.array([2.0, -0.5]), opt.build_state(data))
+        >>> data.round(4)
+        array([0.9, 1.1])
+        """
         t = self.iterations + 1
         alpha = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         m, v = state["momentum"], state["velocity"]
@@ -217,6 +302,11 @@ class Adam(Optimizer):
         data -= (m * alpha) / (np.sqrt(v) + self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `beta_1`, `beta_2`, `epsilon` and `amsgrad`.
+
+        >>> Adam(beta_2=0.99).get_config()["beta_2"]
+        0.99
+        """
         return {
             **super().get_config(),
             "beta_1": self.beta_1,
@@ -254,6 +344,11 @@ class RMSprop(Optimizer):
         self.centered = bool(centered)
 
     def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """A zero `velocity` slot, plus `momentum` and (centered) `average_gradient`.
+
+        >>> sorted(RMSprop(momentum=0.9, centered=True).build_state(np.zeros(2)))
+        ['average_gradient', 'momentum', 'velocity']
+        """
         state = {"velocity": np.zeros_like(data)}
         if self.momentum > 0:
             state["momentum"] = np.zeros_like(data)
@@ -262,6 +357,14 @@ class RMSprop(Optimizer):
         return state
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """One RMSprop step: `v = rho v + (1 - rho) g**2`, `w -= lr g / sqrt(v + epsilon)`.
+
+        >>> opt, data = RMSprop(learning_rate=0.1), np.array([1.0])
+        >>> state = opt.build_state(data)
+        >>> opt.update(data, np.array([2.0]), state)
+        >>> state["velocity"], data.round(4)  # 0.1 * 2**2;  1 - 0.1 * 2 / sqrt(0.4)
+        (array([0.4]), array([0.6838]))
+        """
         rho = self.rho
         v = state["velocity"]
         v *= rho
@@ -283,6 +386,11 @@ class RMSprop(Optimizer):
             data -= increment
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `rho`, `momentum`, `epsilon` and `centered`.
+
+        >>> RMSprop(rho=0.95).get_config()["rho"]
+        0.95
+        """
         return {
             **super().get_config(),
             "rho": self.rho,
@@ -317,14 +425,32 @@ class Adagrad(Optimizer):
         self.epsilon = _number(epsilon, "epsilon", "Adagrad")
 
     def build_state(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """An `accumulator` slot filled with `initial_accumulator_value`.
+
+        >>> Adagrad().build_state(np.zeros(2))
+        {'accumulator': array([0.1, 0.1])}
+        """
         return {"accumulator": np.full_like(data, self.initial_accumulator_value)}
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+        """One Adagrad step: `acc += g**2`, `w -= lr g / sqrt(acc + epsilon)`.
+
+        >>> opt, data = Adagrad(learning_rate=0.1), np.array([1.0])
+        >>> state = opt.build_state(data)
+        >>> opt.update(data, np.array([2.0]), state)
+        >>> state["accumulator"], data.round(4)  # 0.1 + 2**2;  1 - 0.1 * 2 / sqrt(4.1)
+        (array([4.1]), array([0.9012]))
+        """
         acc = state["accumulator"]
         acc += grad * grad
         data -= self.learning_rate * grad / np.sqrt(acc + self.epsilon)
 
     def get_config(self) -> dict[str, Any]:
+        """The base config plus `initial_accumulator_value` and `epsilon`.
+
+        >>> Adagrad(initial_accumulator_value=1.0).get_config()["initial_accumulator_value"]
+        1.0
+        """
         return {
             **super().get_config(),
             "initial_accumulator_value": self.initial_accumulator_value,

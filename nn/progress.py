@@ -14,22 +14,43 @@ from typing import Any, Sequence
 
 
 def is_live() -> bool:
-    """True when stdout redraws a line in place: a terminal or a Jupyter kernel."""
+    """True when stdout redraws a line in place: a terminal or a Jupyter kernel.
+
+    >>> import io, contextlib
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # a plain stream: no redraws
+    ...     live = is_live()
+    >>> live == ("ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ)  # so False here
+    True
+    """
     stream = sys.stdout
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) or "ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ
 
 
 def format_value(value: float) -> str:
-    """Four decimals, or scientific notation for tiny values (as Keras prints metrics)."""
+    """Four decimals, or scientific notation for tiny values (as Keras prints metrics).
+
+    >>> format_value(0.123456), format_value(0.00001234), format_value(float("nan"))
+    ('0.1235', '1.2340e-05', 'nan')
+    """
     return f"{value:.4f}" if abs(value) > 1e-3 or value != value else f"{value:.4e}"
 
 
 def format_logs(values: Sequence[tuple[str, float]]) -> str:
+    """The ` - name: value` tail of a progress line.
+
+    >>> format_logs([("loss", 0.25), ("acc", 0.9)])
+    ' - loss: 0.2500 - acc: 0.9000'
+    """
     return "".join(f" - {name}: {format_value(float(v))}" for name, v in values)
 
 
 def format_rate(seconds: float, unit: str) -> str:
+    """A duration per unit in s, ms or us, as Keras prints it.
+
+    >>> format_rate(2.0, "epoch"), format_rate(0.0042, "step"), format_rate(3e-5, "step")
+    ('2s/epoch', '4ms/step', '30us/step')
+    """
     if seconds >= 1:
         return f"{seconds:.0f}s/{unit}"
     if seconds >= 1e-3:
@@ -64,13 +85,29 @@ class Progbar:
         self._drawn_width = 0
 
     def bar(self, current: int) -> str:
+        """The `3/7 [====>.....]` part for `current` steps done.
+
+        >>> Progbar(4, width=8, live=False).bar(2)
+        '2/4 [===>....]'
+        """
         digits = len(str(self.target))
         done = int(self.width * current / self.target)
         arrow = ("=" * (done - 1) + (">" if current < self.target else "=")) if done > 0 else ""
         return f"{current:>{digits}}/{self.target} [{arrow}{'.' * (self.width - done)}]"
 
-    def update(self, current: int, values: Sequence[tuple[str, float]] = (), finalize: bool | None = None) -> None:
-        """Show `current` steps done; `values` are (name, value) pairs, already averaged."""
+    def update(
+        self, current: int, values: Sequence[tuple[str, float]] = (), finalize: bool | None = None
+    ) -> None:
+        """Show `current` steps done; `values` are (name, value) pairs, already averaged.
+
+        Live, it redraws in place (at most every `interval` s); otherwise only the last step
+        (or `finalize=True`) prints a line.
+
+        >>> bar = Progbar(3, live=False)
+        >>> bar.update(1, [("loss", 0.5)])  # not live: nothing yet
+        >>> bar.update(3, [("loss", 0.25)])  # doctest: +ELLIPSIS
+        3/3 [==============================] - 0s ...step - loss: 0.2500
+        """
         if finalize is None:
             finalize = current >= self.target
         now = time.perf_counter()
@@ -94,7 +131,11 @@ class Progbar:
         sys.stdout.flush()
 
     def summary_line(self, current: int, values: Sequence[tuple[str, float]]) -> str:
-        """verbose=2's one line per epoch: `7/7 - 0s - loss: 0.6840 - 5ms/epoch - 1ms/step`."""
+        """verbose=2's one line per epoch: `7/7 - 0s - loss: 0.6840 - 5ms/epoch - 1ms/step`.
+
+        >>> Progbar(7, live=False).summary_line(7, [("loss", 0.684)])  # doctest: +ELLIPSIS
+        '7/7 - 0s - loss: 0.6840 - ...s/epoch - ...s/step'
+        """
         elapsed = time.perf_counter() - self._start
         return (
             f"{current}/{self.target} - {elapsed:.0f}s{format_logs(values)}"
@@ -103,6 +144,11 @@ class Progbar:
 
 
 def print_line(text: str) -> None:
+    """Write one line to stdout and flush it (so it shows at once, even in a pipe).
+
+    >>> print_line("Epoch 1/3")
+    Epoch 1/3
+    """
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 

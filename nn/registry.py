@@ -44,7 +44,15 @@ class Registry(Generic[T]):
         self._canonical: dict[int, str] = {}  # id(object) -> its first name
 
     def register(self, *names: str) -> Callable[[T], T]:
-        """Decorator: file the object under `names` (the first is its canonical name)."""
+        """Decorator: file the object under `names` (the first is its canonical name).
+
+        >>> activations = Registry("activation")
+        >>> @activations.register("relu", "rectifier")
+        ... def relu(x):
+        ...     return max(x, 0.0)
+        >>> activations.get("Rectifier")(-2.0), activations.name_of(relu)
+        (0.0, 'relu')
+        """
         if not names:
             raise ValueError(f"register() needs at least one name for the {self.kind} registry")
 
@@ -53,8 +61,7 @@ class Registry(Generic[T]):
                 key = _key(name)
                 if key in self._entries and self._entries[key] is not obj:
                     raise ValueError(
-                        f"{self.kind} name {name!r} is already registered to "
-                        f"{self._entries[key]!r}"
+                        f"{self.kind} name {name!r} is already registered to {self._entries[key]!r}"
                     )
                 self._entries[key] = obj
                 self._names[name] = key
@@ -64,14 +71,24 @@ class Registry(Generic[T]):
         return decorate
 
     def names(self) -> list[str]:
-        """Every registered name and alias, sorted."""
+        """Every registered name and alias, sorted.
+
+        >>> from nn.losses import registry
+        >>> registry.names()[:4]
+        ['binary_crossentropy', 'categorical_crossentropy', 'hinge', 'huber']
+        """
         return sorted(self._names)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and _key(name) in self._entries
 
     def lookup(self, name: str) -> T:
-        """The registered object itself (a class stays a class), or ValueError."""
+        """The registered object itself (a class stays a class), or ValueError.
+
+        >>> from nn.optimizers import registry
+        >>> registry.lookup("Adam")
+        <class 'nn.optimizers.Adam'>
+        """
         try:
             return self._entries[_key(name)]
         except KeyError:
@@ -81,7 +98,12 @@ class Registry(Generic[T]):
             ) from None
 
     def name_of(self, obj: Any) -> str | None:
-        """The canonical name `obj` (or its class) was registered under, if any."""
+        """The canonical name `obj` (or its class) was registered under, if any.
+
+        >>> from nn.optimizers import Adam, registry
+        >>> registry.name_of(Adam()), registry.name_of(object())
+        ('adam', None)
+        """
         for candidate in (obj, type(obj)):
             name = self._canonical.get(id(candidate))
             if name is not None:
@@ -89,7 +111,16 @@ class Registry(Generic[T]):
         return None
 
     def get(self, identifier: Any) -> Any:
-        """Resolve a user's identifier to an object of this kind."""
+        """Resolve a user's identifier to an object of this kind: a name gives the registered
+        object (a class instantiated with its defaults), an instance or callable comes back.
+
+        >>> from nn.optimizers import SGD, registry
+        >>> registry.get("sgd")
+        SGD(learning_rate=0.01, momentum=0.0, nesterov=False)
+        >>> mine = SGD(learning_rate=0.5)
+        >>> registry.get(mine) is mine
+        True
+        """
         if identifier is None:
             if self.default is None:
                 raise ValueError(

@@ -23,7 +23,13 @@ import numpy as np
 
 
 def weight_arrays(model: Any) -> dict[str, np.ndarray]:
-    """{'dense/kernel': array, ...} in layer order."""
+    """{'dense/kernel': array, ...} in layer order (the arrays themselves, not copies).
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3), nn.layers.Dense(1)])
+    >>> {key: array.shape for key, array in weight_arrays(model).items()}
+    {'dense/kernel': (3, 2), 'dense/bias': (2,), 'dense_1/kernel': (2, 1), 'dense_1/bias': (1,)}
+    """
     arrays: dict[str, np.ndarray] = {}
     for layer in model.layers:
         for name, weight in zip(layer.weight_names, layer.weights):
@@ -32,7 +38,15 @@ def weight_arrays(model: Any) -> dict[str, np.ndarray]:
 
 
 def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
-    """Write every weight of `model` to `filepath` (exactly that path: no suffix is added)."""
+    """Write every weight of `model` to `filepath` (exactly that path: no suffix is added).
+
+    >>> import os, tempfile, nn
+    >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights")
+    >>> save_weights(model, path)
+    >>> os.listdir(os.path.dirname(path))
+    ['weights']
+    """
     path = os.fspath(filepath)
     if not model.built:
         raise ValueError(
@@ -76,6 +90,15 @@ def load_weights(model: Any, filepath: Any) -> None:
 
     Raises ValueError naming the layer and both shapes when the file was saved from a
     different architecture; nothing is changed in that case.
+
+    >>> import os, tempfile, nn
+    >>> path = os.path.join(tempfile.mkdtemp(), "weights.npz")
+    >>> save_weights(nn.Sequential([nn.layers.Dense(2, input_dim=3)]), path)
+    >>> load_weights(nn.Sequential([nn.layers.Dense(4, input_dim=3)]), path)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: load_weights: layer "dense" weight 'kernel' has shape (3, 4) in the model but ...
     """
     path = os.fspath(filepath)
     if not model.built:

@@ -65,6 +65,14 @@ def plot_model(
     >>> dot = nn.utils.plot_model(model, to_file=None)
     >>> "dense_1 (Dense)" in dot.source and "(None, 4)" in dot.source
     True
+
+    Writing the picture (here an SVG, in a temporary directory):
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.svg")
+    >>> _ = nn.utils.plot_model(model, to_file=path, rankdir="LR")
+    >>> open(path).read().count("<svg")
+    1
     """
     import os
 
