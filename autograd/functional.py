@@ -34,6 +34,13 @@ class Identity(Function):
 
     Differentiating with respect to it, not `x` itself, gives the partial derivative for
     that argument even when `x` is also used elsewhere (another argument, a closure).
+
+    >>> from autograd import Value
+    >>> x = Value(2.0)
+    >>> y = Identity.apply(x)
+    >>> (y * y).backward()
+    >>> y.op, y.data, x.grad
+    ('identity', 2.0, 4.0)
     """
 
     __slots__ = ()

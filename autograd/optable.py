@@ -57,7 +57,11 @@ class Domain:
     gap: float = 0.1
 
     def contains(self, x: Any) -> bool:
-        """True when every element of `x` (a float, array or node) lies in the domain."""
+        """True when every element of `x` (a float, array or node) lies in the domain.
+
+        >>> Domain(0.0, 1.0).contains(0.5), Domain(0.0, 1.0).contains(np.array([0.5, 2.0]))
+        (True, False)
+        """
         x = raw(x)
         if type(x) is float:  # the fast path: Value graphs check every node
             return self.lo <= x <= self.hi and all(abs(x - p) >= self.gap for p in self.avoid)
@@ -67,7 +71,12 @@ class Domain:
         return all(not np.any(np.abs(a - p) < self.gap) for p in self.avoid)
 
     def elements(self, width: Literal[16, 32, 64] = 64) -> SearchStrategy[float]:
-        """A hypothesis strategy of floats in the domain (representable at `width` bits)."""
+        """A hypothesis strategy of floats in the domain (representable at `width` bits).
+
+        >>> from hypothesis import find
+        >>> find(Domain(0.5, 2.0).elements(width=32), lambda x: x > 1.0)  # the simplest
+        2.0
+        """
         from hypothesis import strategies as st
 
         lo, hi = self.lo, self.hi
@@ -89,6 +98,10 @@ class OpSpec:
     `reference` succeeds (`fits`), and their tests draw shapes from `shapes()`. `guard`
     is an extra condition on the raw arguments (e.g. no ties for max), and `distinct` asks
     the tests to draw well-separated elements so the guard rarely rejects.
+
+    >>> spec = by_name("log")
+    >>> spec.arity, spec.domains[0].lo, spec.format("x")
+    (1, 0.05, 'log(x)')
     """
 
     name: str
@@ -108,22 +121,39 @@ class OpSpec:
         assert self.kinds and self.kinds <= BOTH, f"{self.name}: kinds {set(self.kinds)}"
 
     def admits(self, *args: Any) -> bool:
-        """True when the arguments (nodes or raw data) lie where the op is smooth."""
+        """True when the arguments (nodes or raw data) lie where the op is smooth.
+
+        >>> by_name("log").admits(np.array([1.0, 2.0])), by_name("log").admits(np.array([-1.0]))
+        (True, False)
+        """
         if not all(d.contains(a) for d, a in zip(self.domains, args)):
             return False
         return self.guard is None or bool(self.guard(*[raw(a) for a in args]))
 
     @property
     def family(self) -> str:
-        """The op without its parameters: 'sum' for 'sum(axis=0)', 'matmul' for 'matmul[1d@1d]'."""
+        """The op without its parameters: 'sum' for 'sum(axis=0)', 'matmul' for 'matmul[1d@1d]'.
+
+        >>> by_name("sum(axis=0)").family, by_name("matmul[1d@1d]").family
+        ('sum', 'matmul')
+        """
         return self.name.split("(")[0].split("[")[0]
 
     def fits(self, *shapes: tuple[int, ...]) -> bool:
-        """True when the op accepts arguments of these shapes (and gives a non-empty result)."""
+        """True when the op accepts arguments of these shapes (and gives a non-empty result).
+
+        >>> matmul = by_name("matmul[2d@2d]")
+        >>> matmul.fits((2, 3), (3, 4)), matmul.fits((2, 3), (2, 3))
+        (True, False)
+        """
         return _fits(self, tuple(tuple(s) for s in shapes))
 
     def format(self, *args: str) -> str:
-        """The op applied to argument names, for displaying an expression."""
+        """The op applied to argument names, for displaying an expression.
+
+        >>> by_name("mul").format("a", "b"), by_name("exp").format("x")
+        ('a * b', 'exp(x)')
+        """
         template = self.expr or f"{self.name}({', '.join('{%d}' % i for i in range(self.arity))})"
         return template.format(*args)
 
@@ -167,17 +197,31 @@ def _bits(shape: tuple[int, ...], salt: str) -> np.ndarray:
 
 
 def mask_for(shape: tuple[int, ...]) -> np.ndarray:
-    """The boolean mask the `getitem[mask]` entry indexes with (at least one True)."""
+    """The boolean mask the `getitem[mask]` entry indexes with (at least one True).
+
+    >>> mask = mask_for((2, 3))
+    >>> mask.shape, mask.dtype, bool(mask.any())
+    ((2, 3), dtype('bool'), True)
+    """
     return _bits(shape, "mask")
 
 
 def condition_for(*shapes: tuple[int, ...]) -> np.ndarray:
-    """The boolean condition the `where` entry uses for arguments of these shapes."""
+    """The boolean condition the `where` entry uses for arguments of these shapes.
+
+    >>> condition_for((2, 1), (3,)).shape  # the broadcast shape
+    (2, 3)
+    """
     return _bits(np.broadcast_shapes(*shapes), "where")
 
 
 def labels_for(shape: tuple[int, ...]) -> np.ndarray:
-    """The class labels the `softmax_cross_entropy` entry uses for logits of `shape`."""
+    """The class labels the `softmax_cross_entropy` entry uses for logits of `shape`.
+
+    >>> labels = labels_for((4, 3))
+    >>> labels.shape, bool(((labels >= 0) & (labels < 3)).all())
+    ((4,), True)
+    """
     seed = zlib.crc32(f"labels{tuple(shape)}".encode())
     return np.random.default_rng(seed).integers(0, shape[-1], size=shape[:-1])
 
@@ -423,7 +467,11 @@ OPS: tuple[OpSpec, ...] = _ELEMENTWISE + _MATMUL + _reductions() + _structural()
 
 
 def by_name(name: str) -> OpSpec:
-    """The table entry called `name`."""
+    """The table entry called `name` (ValueError listing the known names otherwise).
+
+    >>> by_name("tanh").name
+    'tanh'
+    """
     for spec in OPS:
         if spec.name == name:
             return spec

@@ -180,7 +180,18 @@ class Graph:
 
     `steps` holds (op, argument indices) pairs; index i < n_inputs is input i, later indices
     are earlier steps. Nodes no later step consumes ("sinks") are folded into the output
-    (`out + sink.mean()`), so every node's gradient is checked.
+    (`out + sink.mean()`), so every node's gradient is checked. `graphs()` draws them.
+
+    >>> from autograd import Value
+    >>> from autograd.optable import by_name
+    >>> graph = Graph("value", 1, [(by_name("exp"), (0,)), (by_name("mul"), (1, 0))], [()] * 3)
+    >>> graph
+    graph_2_ops(x0):
+        v0 = exp(x0)
+        v1 = v0 * x0
+        return v1
+    >>> graph(Value(1.0)).data == Value(1.0).exp().data
+    True
     """
 
     def __init__(
@@ -213,11 +224,23 @@ class Graph:
     # -- structure, for tests that check the generator itself ------------------------------
     @property
     def n_ops(self) -> int:
+        """The number of ops (steps), not counting the folding of sinks into the output.
+
+        >>> from autograd.optable import by_name
+        >>> Graph("value", 1, [(by_name("exp"), (0,)), (by_name("tanh"), (1,))], [()] * 3).n_ops
+        2
+        """
         return len(self.steps)
 
     @property
     def depth(self) -> int:
-        """Ops on the longest path from an input to any node (the longest chain)."""
+        """Ops on the longest path from an input to any node (the longest chain).
+
+        >>> from autograd.optable import by_name
+        >>> exp, add = by_name("exp"), by_name("add")
+        >>> Graph("value", 1, [(exp, (0,)), (exp, (1,)), (add, (0, 0))], [()] * 4).depth
+        2
+        """
         depth = [0] * self.n_inputs
         for _, args in self.steps:
             depth.append(1 + max(depth[i] for i in args))
@@ -225,7 +248,12 @@ class Graph:
 
     @property
     def has_reuse(self) -> bool:
-        """Some node feeds two or more ops (or one op twice)."""
+        """Some node feeds two or more ops (or one op twice).
+
+        >>> from autograd.optable import by_name
+        >>> Graph("value", 1, [(by_name("add"), (0, 0))], [()] * 2).has_reuse
+        True
+        """
         uses: dict[int, int] = {}
         for _, args in self.steps:
             for i in args:
@@ -234,7 +262,13 @@ class Graph:
 
     @property
     def has_diamond(self) -> bool:
-        """Some op combines two different nodes that share an ancestor."""
+        """Some op combines two different nodes that share an ancestor.
+
+        >>> from autograd.optable import by_name
+        >>> steps = [(by_name("exp"), (0,)), (by_name("tanh"), (0,)), (by_name("mul"), (1, 2))]
+        >>> Graph("value", 1, steps, [()] * 4).has_diamond  # exp(x) * tanh(x)
+        True
+        """
         ancestors = [1 << i for i in range(self.n_inputs)]  # bit sets, each node included
         found = False
         for k, (_, args) in enumerate(self.steps):
@@ -249,7 +283,12 @@ class Graph:
 
     @property
     def broadcasts(self) -> bool:
-        """Some elementwise op combines arguments of different shapes."""
+        """Some elementwise op combines arguments of different shapes.
+
+        >>> from autograd.optable import by_name
+        >>> Graph("tensor", 2, [(by_name("add"), (0, 1))], [(2, 3), (3,), (2, 3)]).broadcasts
+        True
+        """
         return any(
             spec.elementwise and len({self.shapes[i] for i in args}) > 1 for spec, args in self.steps
         )

@@ -88,14 +88,29 @@ _INSTALL = (
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's `dot` program; the message says how to install it."""
+    """Rendering needs Graphviz's `dot` program; the message says how to install it.
+
+    A `RuntimeError` (through graphviz's `ExecutableNotFound`).
+
+    >>> str(GraphvizNotFoundError()).split(",")[0]
+    "Graphviz's `dot` program was not found on PATH"
+    """
 
     def __init__(self, message: str = _INSTALL) -> None:
         RuntimeError.__init__(self, message)  # skip ExecutableNotFound's own message
 
 
 class Graph(graphviz.Digraph):
-    """A `graphviz.Digraph` whose rendering explains how to install Graphviz if it is missing."""
+    """A `graphviz.Digraph` whose rendering explains how to install Graphviz if it is missing.
+
+    `draw_graph` returns one: it shows itself in Jupyter, `.source` is the DOT text, and
+    `.pipe(format="svg")` / `.render(...)` run `dot`.
+
+    >>> from autograd import Value, draw_graph
+    >>> graph = draw_graph(Value(2.0, label="a") * 3)
+    >>> isinstance(graph, Graph), "a" in graph.source
+    (True, True)
+    """
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
