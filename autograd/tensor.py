@@ -276,6 +276,11 @@ class Tensor(Arithmetic, Node):
 
     # -- linear algebra --------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
+        """`self @ other`, numpy's matmul (see the class docstring for the gradients).
+
+        >>> Tensor([[1.0, 2.0]]) @ [[3.0], [4.0]]
+        Tensor([[11.]])
+        """
         if other.__class__ is not Tensor:
             other = self._lift(other)
         return apply_binary(_MATMUL, self, other)

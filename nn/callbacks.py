@@ -45,7 +45,9 @@ class Callback:
     batch `on_train_batch_begin(batch, logs)` / `on_train_batch_end(batch, logs)` (which call
     `on_batch_begin` / `on_batch_end`, Keras 2's names), `on_test_begin` / `on_test_end`
     around validation, `on_epoch_end(epoch, logs)` with the epoch's averaged `logs`, and
-    finally `on_train_end(logs)`. Epochs and batches count from 0.
+    finally `on_train_end(logs)`. Epochs and batches count from 0. `on_test_batch_begin`,
+    `on_test_batch_end`, `on_predict_begin`, `on_predict_end`, `on_predict_batch_begin` and
+    `on_predict_batch_end` exist for Keras compatibility; nothing calls them yet.
 
     >>> import numpy as np, nn
     >>> class Trace(nn.callbacks.Callback):
