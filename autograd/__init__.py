@@ -8,6 +8,7 @@
 8.0
 """
 
+from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.engine import (
     Function,
     Node,
@@ -17,7 +18,6 @@ from autograd.engine import (
     name_scope,
     no_grad,
 )
-from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.tensor import (

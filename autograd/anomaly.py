@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 
-from autograd.engine import _MONITOR, Function, Node
+from autograd.engine import Function, Node
+from autograd.modes import _MONITOR
 
 F = TypeVar("F", bound=Callable[..., Any])
 

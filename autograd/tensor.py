@@ -9,7 +9,8 @@ import numpy as np
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import _SCOPE, Function, Node, apply_binary, current_scope, shared
+from autograd.engine import Function, Node, apply_binary, shared
+from autograd.modes import _SCOPE, current_scope
 
 Axis = int | tuple[int, ...] | None
 _MATMUL = shared(ops.MatMul)

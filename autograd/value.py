@@ -65,7 +65,7 @@ class Value(Arithmetic, Node):
             return other
         if type(other) is float:
             return other
-        return _as_float(other, what=f"Value arithmetic")
+        return _as_float(other, what="Value arithmetic")
 
     def _seed(self, gradient: Any) -> Any:
         if gradient is None:

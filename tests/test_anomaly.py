@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import AnomalyError, Tensor, Value, detect_anomaly, is_anomaly_enabled
-from autograd.engine import _MONITOR
+from autograd.modes import _MONITOR
 
 HERE = "tests/test_anomaly.py"
 

@@ -6,8 +6,8 @@ A new primitive without a table entry fails `test_every_primitive_has_a_table_en
 from __future__ import annotations
 
 import math
-from typing import Any
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest

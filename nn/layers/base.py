@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 
 from autograd import Tensor, name_scope
-from autograd.engine import _SCOPE
+from autograd.modes import _SCOPE
 from nn import initializers
 
 Shape = tuple[int | None, ...]

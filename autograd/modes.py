@@ -1,0 +1,122 @@
+"""Context-local settings of the engine: grad mode (`no_grad`), `name_scope`, anomaly monitor.
+
+Each is a `contextvars.ContextVar`, not a global: every thread and asyncio task sees its own.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from typing import Any, Callable, ClassVar, TypeVar
+
+# A contextvar, not a global: each thread and each asyncio task sees its own setting.
+_GRAD_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The active `detect_anomaly()` monitor (see anomaly.py), or None: read once per apply and
+# once per backward, so anomaly checks cost nothing else when off.
+_MONITOR: contextvars.ContextVar[Any] = contextvars.ContextVar("anomaly_monitor", default=None)
+
+
+# The name of the enclosing `name_scope` (e.g. an nn layer), recorded on each Tensor made in it.
+_SCOPE: contextvars.ContextVar[str | None] = contextvars.ContextVar("scope", default=None)
+
+
+def current_scope() -> str | None:
+    """The name of the innermost enclosing `name_scope`, or None outside any.
+
+    >>> with name_scope("encoder"):
+    ...     print(current_scope())
+    encoder
+    >>> print(current_scope())
+    None
+    """
+    return _SCOPE.get()
+
+
+class name_scope:
+    """Tag every Tensor produced inside with `name` (drawn as a cluster by `draw_graph`).
+
+    >>> from autograd import Tensor, name_scope
+    >>> with name_scope("dense (Dense)"):
+    ...     y = Tensor([1.0], requires_grad=True) * 2
+    >>> y.scope
+    'dense (Dense)'
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._tokens: list[contextvars.Token[str | None]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_SCOPE.set(self.name))
+
+    def __exit__(self, *exc: object) -> None:
+        _SCOPE.reset(self._tokens.pop())
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()` (PyTorch's `torch.is_grad_enabled`).
+
+    >>> from autograd import is_grad_enabled, no_grad
+    >>> with no_grad():
+    ...     print(is_grad_enabled())
+    False
+    >>> is_grad_enabled()
+    True
+    """
+    return _GRAD_ENABLED.get()
+
+
+class _GradMode:
+    """Context manager (and decorator) that sets whether ops record the graph."""
+
+    enabled: ClassVar[bool]
+
+    def __init__(self) -> None:
+        self._tokens: list[contextvars.Token[bool]] = []
+
+    def __enter__(self) -> None:
+        self._tokens.append(_GRAD_ENABLED.set(self.enabled))
+
+    def __exit__(self, *exc: object) -> None:
+        _GRAD_ENABLED.reset(self._tokens.pop())
+
+    def __call__(self, func: F) -> F:
+        import functools
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradMode):
+    """Ops inside record nothing: results are constants that do not require grad.
+
+    >>> from autograd import Value, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     b = a * a
+    >>> b.requires_grad
+    False
+    """
+
+    enabled = False
+
+
+class enable_grad(_GradMode):
+    """Re-enable recording inside a `no_grad()` block (a context manager or a decorator).
+
+    >>> from autograd import Value, enable_grad, no_grad
+    >>> a = Value(2.0)
+    >>> with no_grad():
+    ...     with enable_grad():
+    ...         b = a * a
+    >>> b.requires_grad
+    True
+    """
+
+    enabled = True
