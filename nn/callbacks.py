@@ -1,8 +1,7 @@
-"""Keras callbacks: hooks into `fit`.
+"""Keras callbacks: hooks into `fit`, `evaluate` and `predict`.
 
-`evaluate` and `predict` take no callbacks yet: of the test and predict hooks, `fit` calls
-`on_test_begin`/`on_test_end` around each validation pass; the others exist so that Keras
-callbacks subclass cleanly, but nothing calls them.
+`fit` calls the train hooks and `on_test_begin`/`on_test_end` around each validation pass;
+`evaluate(callbacks=...)` calls the test hooks, `predict(callbacks=...)` the predict hooks.
 
 A callback sees `self.model` and `self.params` ({'epochs', 'steps', 'verbose', 'metrics'}) and
 may set `self.model.stop_training = True` to end `fit` after the current batch or epoch.
@@ -35,6 +34,10 @@ _BATCH_HOOKS = (
     "on_batch_end",
     "on_train_batch_begin",
     "on_train_batch_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
 )
 
 
@@ -46,8 +49,7 @@ class Callback:
     `on_batch_begin` / `on_batch_end`, Keras 2's names), `on_test_begin` / `on_test_end`
     around validation, `on_epoch_end(epoch, logs)` with the epoch's averaged `logs`, and
     finally `on_train_end(logs)`. Epochs and batches count from 0. `on_test_batch_begin`,
-    `on_test_batch_end`, `on_predict_begin`, `on_predict_end`, `on_predict_batch_begin` and
-    `on_predict_batch_end` exist for Keras compatibility; nothing calls them yet.
+    `on_test_batch_end` are called by `evaluate`, the `on_predict_*` hooks by `predict`.
 
     >>> import numpy as np, nn
     >>> class Trace(nn.callbacks.Callback):

@@ -395,7 +395,12 @@ class TrainingMixin:
 
     # -- evaluate / predict --------------------------------------------------------------------
     def _test_loop(
-        self, x: np.ndarray, y: np.ndarray, batch_size: int, bar: Progbar | None
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        bar: Progbar | None,
+        cbs: CallbackList | None = None,
     ) -> dict[str, float]:
         metrics = self._metrics
         for metric in metrics:
@@ -403,12 +408,16 @@ class TrainingMixin:
         total, seen = 0.0, 0
         with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for step, lo in enumerate(range(0, len(x), batch_size)):
+                if cbs is not None:
+                    cbs.call_batch("on_test_batch_begin", step, None)
                 xb, yb = x[lo : lo + batch_size], y[lo : lo + batch_size]
                 out = self(Tensor(xb))  # type: ignore[operator]
                 total += float(self.loss(yb, out).data) * len(xb)
                 seen += len(xb)
                 for metric in metrics:
                     metric.update_state(yb, out.data)
+                if cbs is not None:
+                    cbs.call_batch("on_test_batch_end", step, _logs(total / seen, metrics))
                 if bar is not None:
                     bar.update(step + 1, list(_logs(total / seen, metrics).items()))
         return _logs(total / seen, metrics)
@@ -420,6 +429,7 @@ class TrainingMixin:
         batch_size: int | None = None,
         verbose: Any = "auto",
         return_dict: bool = False,
+        callbacks: Any = None,
     ) -> Any:
         """The loss (a float) without metrics, else [loss, metric, ...] (or a dict with
         `return_dict=True`), averaged over all of x in batches, without training.
@@ -437,7 +447,10 @@ class TrainingMixin:
         self._ready_metrics()
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps) if verbose == 1 else None
-        logs = self._test_loop(x, y, batch_size, bar)
+        cbs = CallbackList(check_callbacks(callbacks), self, {"steps": steps, "verbose": verbose})
+        cbs.call("on_test_begin", None)
+        logs = self._test_loop(x, y, batch_size, bar, cbs)
+        cbs.call("on_test_end", logs)
         if verbose == 2:
             print(Progbar(steps).summary_line(steps, list(logs.items())))
         if return_dict:
@@ -445,7 +458,9 @@ class TrainingMixin:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> np.ndarray:
+    def predict(
+        self, x: Any, batch_size: int | None = None, verbose: Any = "auto", callbacks: Any = None
+    ) -> np.ndarray:
         """The model's outputs for x as an ndarray, computed in batches without a graph.
 
         >>> import nn
@@ -459,12 +474,17 @@ class TrainingMixin:
         x = self._inputs(x, "predict")
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps) if verbose == 1 else None
+        cbs = CallbackList(check_callbacks(callbacks), self, {"steps": steps, "verbose": verbose})
+        cbs.call("on_predict_begin", None)
         outputs = []
         with no_grad():
             for step, lo in enumerate(range(0, len(x), batch_size)):
+                cbs.call_batch("on_predict_batch_begin", step, None)
                 outputs.append(self(Tensor(x[lo : lo + batch_size])).data)  # type: ignore[operator]
+                cbs.call_batch("on_predict_batch_end", step, {"outputs": outputs[-1]})
                 if bar is not None:
                     bar.update(step + 1)
+        cbs.call("on_predict_end", None)
         if verbose == 2:
             print(Progbar(steps).summary_line(steps, []))
         return np.concatenate(outputs, axis=0)

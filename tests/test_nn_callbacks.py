@@ -42,6 +42,7 @@ def _recording(name):
     def hook(self, *args):
         first = args[0] if args else None
         self.calls.append(name if first is None or isinstance(first, dict) else f"{name}({first})")
+
     return hook
 
 
@@ -56,11 +57,21 @@ def test_hooks_run_in_keras_order_with_model_and_params():
     model.fit(x, y, batch_size=4, epochs=2, verbose=0, validation_data=(x, y), callbacks=[recorder])
     assert recorder.calls == [
         "on_train_begin",
-        "on_epoch_begin(0)", "on_train_batch_begin(0)", "on_train_batch_end(0)",
-        "on_train_batch_begin(1)", "on_train_batch_end(1)", "on_test_begin", "on_test_end",
+        "on_epoch_begin(0)",
+        "on_train_batch_begin(0)",
+        "on_train_batch_end(0)",
+        "on_train_batch_begin(1)",
+        "on_train_batch_end(1)",
+        "on_test_begin",
+        "on_test_end",
         "on_epoch_end(0)",
-        "on_epoch_begin(1)", "on_train_batch_begin(0)", "on_train_batch_end(0)",
-        "on_train_batch_begin(1)", "on_train_batch_end(1)", "on_test_begin", "on_test_end",
+        "on_epoch_begin(1)",
+        "on_train_batch_begin(0)",
+        "on_train_batch_end(0)",
+        "on_train_batch_begin(1)",
+        "on_train_batch_end(1)",
+        "on_test_begin",
+        "on_test_end",
         "on_epoch_end(1)",
         "on_train_end",
     ]
@@ -108,8 +119,9 @@ def test_early_stopping_waits_patience_epochs():
 
     stopper = EarlyStopping(monitor="val_loss", patience=2)
     model = regression()
-    history = model.fit(x, y, epochs=7, verbose=0, validation_data=(x, y),
-                        callbacks=[FakeValLoss(), stopper])
+    history = model.fit(
+        x, y, epochs=7, verbose=0, validation_data=(x, y), callbacks=[FakeValLoss(), stopper]
+    )
     # best 4.0 at epoch 1; epochs 2 and 3 do not improve: stop after epoch 3
     assert history.epoch == [0, 1, 2, 3]
     assert stopper.stopped_epoch == 3 and stopper.best == 4.0 and stopper.best_epoch == 1
@@ -152,7 +164,9 @@ def test_early_stopping_on_a_quantity_fit_will_not_report_fails_before_training(
     x, y = xy()
     model = regression()
     before = model.get_weights()
-    with pytest.raises(ValueError, match=r"monitors 'val_loss'.*available: loss, mae.*validation_data"):
+    with pytest.raises(
+        ValueError, match=r"monitors 'val_loss'.*available: loss, mae.*validation_data"
+    ):
         model.fit(x, y, epochs=3, verbose=0, callbacks=[EarlyStopping()])
     np.testing.assert_array_equal(before[0], model.get_weights()[0])
 
@@ -165,8 +179,14 @@ def test_early_stopping_prints_when_verbose(capsys):
         def on_epoch_end(self, epoch, logs=None):
             logs["val_loss"] = next(scores)
 
-    regression().fit(x, y, epochs=3, verbose=0, validation_data=(x, y),
-                     callbacks=[Worse(), EarlyStopping(patience=1, verbose=1)])
+    regression().fit(
+        x,
+        y,
+        epochs=3,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=[Worse(), EarlyStopping(patience=1, verbose=1)],
+    )
     # epoch 1 (the second) is the first without improvement; patience=1 stops there
     assert capsys.readouterr().out == "Epoch 2: early stopping\n"
 
@@ -235,3 +255,39 @@ def test_history_plot_draws_each_metric_with_its_validation_curve(monkeypatch):
     assert drawn[0].lines[0][0] == [1, 2, 3] and drawn[0].lines[0][1] == history.history["loss"]
     with pytest.raises(ValueError, match="no recorded values for \\['acc'\\]"):
         history.plot(["acc"])
+
+
+def test_evaluate_and_predict_call_their_hooks() -> None:
+    import nn
+
+    seen: list[str] = []
+
+    class Recorder(nn.callbacks.Callback):
+        def on_test_begin(self, logs=None):  # type: ignore[no-untyped-def]
+            seen.append("test_begin")
+
+        def on_test_batch_end(self, batch, logs=None):  # type: ignore[no-untyped-def]
+            seen.append(f"test_batch_{batch}:{logs['loss']:.2f}")
+
+        def on_test_end(self, logs=None):  # type: ignore[no-untyped-def]
+            seen.append(f"test_end:{logs['loss']:.2f}")
+
+        def on_predict_begin(self, logs=None):  # type: ignore[no-untyped-def]
+            seen.append("predict_begin")
+
+        def on_predict_batch_end(self, batch, logs=None):  # type: ignore[no-untyped-def]
+            seen.append(f"predict_batch_{batch}:{logs['outputs'].shape}")
+
+        def on_predict_end(self, logs=None):  # type: ignore[no-untyped-def]
+            seen.append("predict_end")
+
+    model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
+    model.compile(loss="mse")
+    x, y = [[1.0], [2.0], [3.0]], [2.0, 2.0, 2.0]
+    assert model.evaluate(x, y, batch_size=2, verbose=0, callbacks=[Recorder()]) == 2.0 / 3.0
+    model.predict(x, batch_size=2, verbose=0, callbacks=[Recorder()])
+
+    assert seen == [
+        "test_begin", "test_batch_0:0.50", "test_batch_1:0.67", "test_end:0.67",
+        "predict_begin", "predict_batch_0:(2, 1)", "predict_batch_1:(1, 1)", "predict_end",
+    ]  # fmt: skip
