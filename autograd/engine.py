@@ -548,16 +548,9 @@ def run_backward(
             if monitor is not None:
                 monitor.backward_started(node)
             a, b = node._a, node._b
-            if create_graph or b is _MANY:
+            if create_graph or b is _MANY or fn.wants_needs:
                 parents = node._parents
                 grads = _call_backward(fn, grad, node, parents, create_graph)
-            elif fn.wants_needs:  # a binary op that skips unneeded work (matmul)
-                parents = (a, b)
-                needs = [
-                    isinstance(a, Node) and a.requires_grad,
-                    isinstance(b, Node) and b.requires_grad,
-                ]
-                grads = fn.backward(grad, node.data, raw(a), raw(b), needs=needs)
             elif b is _ONE:
                 parents = (a,)
                 grads = fn.backward(grad, node.data, a.data)

@@ -661,6 +661,14 @@ class Concatenate(Function):
         return tuple(getitem(g, lead + (slice(int(s), int(e)),)) for s, e in self.bounds)
 
 
+def _shifted_exps(a: Any, axis: int) -> tuple[Any, Any, Any]:
+    """`a - max(a)`, its exponentials and their sum along `axis` (kept): the max shift keeps
+    every exponent <= 0, so nothing overflows."""
+    shifted = a - a.max(axis=axis, keepdims=True)
+    exps = np.exp(shifted)
+    return shifted, exps, exps.sum(axis=axis, keepdims=True)
+
+
 class LogSoftmax(Function):
     """x - logsumexp(x), shifted by the max so that no exponent overflows.
 
@@ -673,8 +681,8 @@ class LogSoftmax(Function):
 
     def forward(self, a: Any, axis: int = -1) -> Any:
         self.axis = axis
-        shifted = a - a.max(axis=axis, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        shifted, _, sums = _shifted_exps(a, axis)
+        return shifted - np.log(sums)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         return (g - exp(out) * g.sum(axis=self.axis, keepdims=True),)
@@ -698,9 +706,7 @@ class SoftmaxCrossEntropy(Function):
         classes = logits.shape[-1]
         flat = logits.reshape(-1, classes)
         self.rows, self.labels = np.arange(flat.shape[0]), labels.reshape(-1)
-        shifted = flat - flat.max(axis=1, keepdims=True)
-        exps = np.exp(shifted)
-        sums = exps.sum(axis=1, keepdims=True)
+        shifted, exps, sums = _shifted_exps(flat, 1)
         self.probs = exps / sums
         losses = np.log(sums[:, 0]) - shifted[self.rows, self.labels]
         return losses.reshape(logits.shape[:-1])
