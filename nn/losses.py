@@ -96,17 +96,22 @@ def line_up(labels: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
     return labels
 
 
-def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
-    """Integer class ids of shape `y_pred.shape[:-1]` (a trailing axis of 1 is dropped)."""
-    labels = _labels(y_true)
-    want = y_pred.shape[:-1]
+def line_up_ids(labels: np.ndarray, predictions: tuple[int, ...]) -> np.ndarray:
+    """Class-id labels reshaped to `predictions[:-1]` (a trailing axis of 1 is dropped)."""
+    want = predictions[:-1]
     if labels.shape == want + (1,):
         labels = labels.reshape(want)
     if labels.shape != want:
         raise ValueError(
             f"sparse labels must have shape {want} (or {want + (1,)}) to match predictions of "
-            f"shape {y_pred.shape}, received labels of shape {labels.shape}"
+            f"shape {predictions}, received labels of shape {labels.shape}"
         )
+    return labels
+
+
+def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
+    """Integer class ids of shape `y_pred.shape[:-1]` (a trailing axis of 1 is dropped)."""
+    labels = line_up_ids(_labels(y_true), y_pred.shape)
     classes = y_pred.shape[-1]
     if labels.dtype.kind in "iu":  # one pass per batch: as unsigned, a negative id is huge
         if not (labels.astype(np.int64, copy=False).view(np.uint64) >= classes).any():

@@ -79,14 +79,7 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     array([0., 1.])
     """
     labels, predictions = _array(y_true), _array(y_pred)
-    want = predictions.shape[:-1]
-    if labels.shape == want + (1,):
-        labels = labels.reshape(want)
-    if labels.shape != want:
-        raise ValueError(
-            f"sparse categorical accuracy expects labels of shape {want} for predictions of "
-            f"shape {predictions.shape}, received labels of shape {labels.shape}"
-        )
+    labels = losses_module.line_up_ids(labels, predictions.shape)
     return (labels == predictions.argmax(axis=-1)).astype(np.float64)
 
 
