@@ -58,27 +58,25 @@ def numerical_jacobian(
     array([[2., 0.],
            [0., 4.]])
     """
+
+    def column(original: Any, put: Callable[[Any], None]) -> np.ndarray:
+        """Outputs' central difference as `put` sets the perturbed element to original +- eps."""
+        put(original + eps)
+        plus = _flat_output(fn(*inputs))
+        put(original - eps)
+        minus = _flat_output(fn(*inputs))
+        put(original)
+        return (plus - minus) / (2 * eps)
+
     columns = []
     with no_grad():
         if isinstance(node, Value):
-            original = node.data
-            node.data = original + eps
-            plus = _flat_output(fn(*inputs))
-            node.data = original - eps
-            minus = _flat_output(fn(*inputs))
-            node.data = original
-            columns.append((plus - minus) / (2 * eps))
+            columns.append(column(node.data, lambda v: setattr(node, "data", v)))
         else:
             flat = node.data.reshape(-1)  # a view: writing it perturbs the input
             assert np.shares_memory(flat, node.data), "gradcheck needs a contiguous input"
             for k in range(flat.size):
-                original = flat[k]
-                flat[k] = original + eps
-                plus = _flat_output(fn(*inputs))
-                flat[k] = original - eps
-                minus = _flat_output(fn(*inputs))
-                flat[k] = original
-                columns.append((plus - minus) / (2 * eps))
+                columns.append(column(flat[k], lambda v, k=k: flat.__setitem__(k, v)))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
 
