@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -76,7 +77,7 @@ def numerical_jacobian(
             flat = node.data.reshape(-1)  # a view: writing it perturbs the input
             assert np.shares_memory(flat, node.data), "gradcheck needs a contiguous input"
             for k in range(flat.size):
-                columns.append(column(flat[k], lambda v, k=k: flat.__setitem__(k, v)))
+                columns.append(column(flat[k], partial(flat.__setitem__, k)))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
 
