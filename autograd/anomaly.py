@@ -16,12 +16,13 @@ import functools
 import math
 import os
 import sys
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
 from autograd.engine import Function, Node
-from autograd.modes import _MONITOR
+from autograd.modes import _MODE, current_monitor, set_monitor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,7 +57,7 @@ def is_anomaly_enabled() -> bool:
     >>> is_anomaly_enabled()
     False
     """
-    monitor = _MONITOR.get()
+    monitor = current_monitor()
     return monitor is not None and monitor.check
 
 
@@ -87,11 +88,11 @@ class detect_anomaly:
     def __enter__(self) -> None:
         quiet = np.errstate(all="ignore")  # our error names the op; numpy's warning would not
         quiet.__enter__()
-        self._entered.append((_MONITOR.set(_Monitor(check=True)), quiet))
+        self._entered.append((set_monitor(_Monitor(check=True)), quiet))
 
     def __exit__(self, *exc: object) -> None:
         token, quiet = self._entered.pop()
-        _MONITOR.reset(token)
+        _MODE.reset(token)
         quiet.__exit__(*exc)
 
     def __call__(self, func: F) -> F:
@@ -114,11 +115,11 @@ def recording() -> Iterator[_Monitor]:
     {'axis': 1, 'keepdims': False}
     """
     monitor = _Monitor(check=False, keep_params=True)
-    token = _MONITOR.set(monitor)
+    token = set_monitor(monitor)
     try:
         yield monitor
     finally:
-        _MONITOR.reset(token)
+        _MODE.reset(token)
 
 
 # ---------------------------------------------------------------------------------------

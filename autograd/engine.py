@@ -7,15 +7,18 @@ topological order, accumulates, and sums broadcast gradients back to each input'
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
 
 from autograd.modes import (  # noqa: F401  (re-exported: the engine's public names)
-    _GRAD_ENABLED,
-    _MONITOR,
+    _MODE,
     _SCOPE,
+    PLAIN,
+    current_mode,
     current_scope,
     enable_grad,
     is_grad_enabled,
+    mode,
     name_scope,
     no_grad,
 )
@@ -54,8 +57,9 @@ class Node:
     (True, '*', False)
     """
 
-    # `_g` is backward's scratch: the gradient collected so far (None outside backward)
-    __slots__ = ("data", "grad", "requires_grad", "label", "_fn", "_a", "_b", "_g")
+    # backward's scratch, None and 0 outside it: `_g` the gradient collected so far, `_n` how
+    # many uses of this node (edges from nodes in the graph) have yet to pass theirs on
+    __slots__ = ("_a", "_b", "_fn", "_g", "_n", "data", "grad", "label", "requires_grad")
 
     data: Any
     grad: Any
@@ -65,6 +69,7 @@ class Node:
     _a: Any
     _b: Any
     _g: Any
+    _n: int
 
     @property
     def _parents(self) -> tuple[Any, ...]:
@@ -302,13 +307,13 @@ class Function:
             out = fn.forward(*raws, **params)
         except ValueError as error:
             raise _shape_error(fn, raws, error) from None
-        if needs_grad and _GRAD_ENABLED.get():
+        state = current_mode()
+        if needs_grad and state.grad:
             node = node_type._from_op(out, fn, *link(inputs))
         else:
             node = node_type._from_op(out, None)
-        monitor = _MONITOR.get()
-        if monitor is not None:
-            monitor.forward(cls, inputs, params, node)
+        if state.monitor is not None:
+            state.monitor.forward(cls, inputs, params, node)
         return node
 
 
@@ -346,13 +351,14 @@ def apply_unary(fn: Function, a: Any) -> Any:
     -2.0
     """
     data = fn.forward(a.data)
-    if a.requires_grad and _GRAD_ENABLED.get():
-        node = a._from_op(data, fn, a, _ONE)
-    else:
-        node = a._from_op(data, None)
-    monitor = _MONITOR.get()
-    if monitor is not None:
-        monitor.forward(type(fn), (a,), {}, node)
+    state = current_mode()
+    if state is PLAIN:
+        return a._from_op(data, fn, a, _ONE) if a.requires_grad else a._from_op(data, None)
+    node = (
+        a._from_op(data, fn, a, _ONE) if a.requires_grad and state.grad else a._from_op(data, None)
+    )
+    if state.monitor is not None:
+        state.monitor.forward(type(fn), (a,), {}, node)
     return node
 
 
@@ -374,13 +380,12 @@ def apply_binary(fn: Function, a: Any, b: Any) -> Any:
         data = fn.forward(x, y)
     except ValueError as error:
         raise _shape_error(fn, (x, y), error) from None
-    if needs_grad and _GRAD_ENABLED.get():
-        node = a._from_op(data, fn, a, b)
-    else:
-        node = a._from_op(data, None)
-    monitor = _MONITOR.get()
-    if monitor is not None:
-        monitor.forward(type(fn), (a, b), {}, node)
+    state = current_mode()
+    if state is PLAIN:
+        return a._from_op(data, fn, a, b) if needs_grad else a._from_op(data, None)
+    node = a._from_op(data, fn, a, b) if needs_grad and state.grad else a._from_op(data, None)
+    if state.monitor is not None:
+        state.monitor.forward(type(fn), (a, b), {}, node)
     return node
 
 
@@ -388,12 +393,47 @@ def apply_binary(fn: Function, a: Any, b: Any) -> Any:
 # Ordering and backward
 
 
+def count_uses(root: Node) -> None:
+    """Set each node's `_n` to its number of uses in `root`'s graph: edges that reach it from
+    nodes of the graph. Only nodes that require grad are counted (and visited).
+
+    Backward then visits a node once every use has passed its gradient on (Kahn's algorithm):
+    the count lives on the node, so there is no seen-set, no dict and no order list to build
+    (measured: backward of micrograd's demo 49 -> 27 ms against a depth-first order).
+    Iterative: deep graphs exceed Python's recursion limit.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0)
+    >>> b = a * a + a
+    >>> count_uses(b)
+    >>> a._n
+    3
+    >>> _clear(b)
+    """
+    stack = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        a, b = node._a, node._b
+        if b is None:  # a leaf
+            continue
+        for parent in a if b is _MANY else (a,) if b is _ONE else (a, b):
+            if isinstance(parent, Node) and parent.requires_grad:
+                uses = parent._n
+                if not uses:  # first seen
+                    push(parent)
+                parent._n = uses + 1
+
+
+def _clear(root: Node) -> None:
+    """Reset backward's scratch on every node of the graph (after an error stopped it)."""
+    for node in walk(root):
+        node._g = None
+        node._n = 0
+
+
 def topological_order(root: Node) -> list[Node]:
     """Nodes that require grad, each after all of its parents (leaves first).
-
-    Iterative depth-first search: deep graphs exceed Python's recursion limit. A node is
-    marked seen when it is expanded, not when pushed, so a node reached again through a
-    longer path is still finished before everything that depends on it.
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a")
@@ -402,22 +442,21 @@ def topological_order(root: Node) -> list[Node]:
     ['a', '*', '+']
     """
     order: list[Node] = []
-    seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    push, pop, append, mark = stack.append, stack.pop, order.append, seen.add
-    while stack:
-        node, expanded = pop()
-        if expanded:
-            append(node)
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push((node, True))
-        a, b = node._a, node._b
-        for parent in a if b is _MANY else (a,) if b is _ONE else (a, b):
-            if isinstance(parent, Node) and parent.requires_grad and parent not in seen:
-                push((parent, False))
+    try:
+        count_uses(root)
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for parent in node._parents:
+                if isinstance(parent, Node) and parent._n:
+                    parent._n -= 1
+                    if not parent._n:
+                        ready.append(parent)
+    except BaseException:
+        _clear(root)
+        raise
+    order.reverse()
     return order
 
 
@@ -489,9 +528,9 @@ def run_backward(
     """The chain rule over the graph of `root`.
 
     With `inputs`, return {input: gradient} and leave every `.grad` untouched (the functional
-    API); only the part of the graph between `root` and `inputs` is visited. Otherwise
-    accumulate into `.grad` of leaves (and of every `Value` node). `retain_graph` defaults to
-    `create_graph`: the gradients' graph refers to the forward graph's nodes.
+    API); ops that do not lead to an input are not differentiated. Otherwise accumulate into
+    `.grad` of leaves (and of every `Value` node). `retain_graph` defaults to `create_graph`:
+    the gradients' graph refers to the forward graph's nodes.
 
     >>> from autograd import Value
     >>> x, w = Value(3.0), Value(2.0)
@@ -509,83 +548,184 @@ def run_backward(
     seed = root._seed(gradient)
     if create_graph and not isinstance(seed, Node):
         seed = root._from_op(seed, None)  # a constant: the seed is not a variable
-    order = topological_order(root)
-    wanted = None if inputs is None else set(inputs)
-    if wanted is not None:
-        order = _leading_to(order, wanted)
-    monitor = _MONITOR.get()
-    if monitor is not None:
-        monitor.seed(root, seed)
-    found: dict[Node, Any] = {}
-    # every Value keeps its .grad; a Tensor only on leaves and retain_grad() (see _retains_grad)
-    keep_all = root._keeps_all_grads and wanted is None
-    broadcasts = root._broadcasts
-    delivered = {id(seed)}  # the caller's array: never keep it as some leaf's .grad
-    root._g = seed
-    token = _GRAD_ENABLED.set(create_graph)
+    monitor = current_mode().monitor
+    token = _MODE.set(mode(create_graph, monitor))
     try:
-        for node in reversed(order):
-            grad = node._g
-            if grad is None:
-                continue
+        if inputs is None and not create_graph and monitor is None:
+            _backprop(root, seed, retain_graph)
+            return None
+        found: dict[Node, Any] = {}
+        wanted = None if inputs is None else set(inputs)
+        leads = None if wanted is None else set(_leading_to(topological_order(root), wanted))
+        if monitor is not None:
+            monitor.seed(root, seed)
+        _backprop_general(root, seed, retain_graph, create_graph, wanted, leads, found, monitor)
+        return found if inputs is not None else None
+    finally:
+        _MODE.reset(token)
+
+
+def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
+    """Backward without create_graph, monitor or pruning: nearly every call, so inlined.
+
+    Unary and binary ops (all but concatenate) take the unrolled path; each delivery adds the
+    gradient into the input's `_g` and counts one of its uses down; an input whose last use
+    has delivered is ready. A `Value` graph is all overhead, which this loop is written for.
+    """
+    keep_all = root._keeps_all_grads  # every Value keeps .grad; a Tensor only leaves/retained
+    broadcasts = root._broadcasts
+    delivered = {id(seed)}  # arrays handed out to several nodes: never keep them as a .grad
+    ready = [root]
+    push, pop = ready.append, ready.pop
+    node_class = root.__class__
+    try:
+        count_uses(root)
+        root._g = seed
+        while ready:
+            node = pop()
+            g = node._g
             node._g = None
-            if keep_all:
-                held = node.grad
-                node.grad = grad if held is None else held + grad
-            elif wanted is None:
-                if node._retains_grad():
-                    # the same array may reach several nodes (`a + b` hands g to both)
-                    fresh = id(grad) not in delivered
-                    delivered.add(id(grad))
-                    node._store_grad(grad, fresh)
-            elif node in wanted:
-                found[node] = grad
             fn = node._fn
+            if g is not None:
+                if keep_all:
+                    held = node.grad
+                    node.grad = g if held is None else held + g
+                elif node._retains_grad():
+                    # the same array may reach several nodes (`a + b` hands g to both)
+                    fresh = id(g) not in delivered
+                    delivered.add(id(g))
+                    node._store_grad(g, fresh)
             if fn is None:
                 continue
-            if fn.released:
-                raise _released_error(node)
-            if monitor is not None:
-                monitor.backward_started(node)
             a, b = node._a, node._b
-            if create_graph or b is _MANY or fn.wants_needs:
-                parents = node._parents
-                grads = _call_backward(fn, grad, node, parents, create_graph)
+            if g is None or b is _MANY or fn.wants_needs or fn.released:
+                _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
             elif b is _ONE:
-                parents = (a,)
-                grads = fn.backward(grad, node.data, a.data)
-            else:  # the hot path, unrolled: most nodes are binary
-                parents = (a, b)
-                grads = fn.backward(
-                    grad,
-                    node.data,
-                    a.data if isinstance(a, Node) else a,
-                    b.data if isinstance(b, Node) else b,
-                )
-            if monitor is not None:
-                monitor.backward_done(node, grads, retain_graph)
-            for parent, g in zip(parents, grads):
-                if g is None or not isinstance(parent, Node) or not parent.requires_grad:
-                    continue
-                if broadcasts and (g.shape != parent.data.shape or g.dtype != parent.data.dtype):
-                    g = _fit_to(g, parent)
-                held = parent._g
-                parent._g = g if held is None else held + g
+                (ga,) = fn.backward(g, node.data, a.data)
+                uses = a._n
+                if uses:
+                    if ga is not None:
+                        if broadcasts and (ga.shape != a.data.shape or ga.dtype != a.data.dtype):
+                            ga = _fit_to(ga, a)
+                        held = a._g
+                        a._g = ga if held is None else held + ga
+                    a._n = uses - 1
+                    if uses == 1:
+                        push(a)
+            else:  # binary; a constant input (never a node of another class) gets nothing
+                a_node = a.__class__ is node_class or isinstance(a, Node)
+                b_node = b.__class__ is node_class or isinstance(b, Node)
+                ga, gb = fn.backward(g, node.data, a.data if a_node else a, b.data if b_node else b)
+                if b_node and b._n:
+                    if gb is not None:
+                        if broadcasts and (gb.shape != b.data.shape or gb.dtype != b.data.dtype):
+                            gb = _fit_to(gb, b)
+                        held = b._g
+                        b._g = gb if held is None else held + gb
+                    uses = b._n - 1
+                    b._n = uses
+                    if not uses:
+                        push(b)
+                if a_node and a._n:
+                    if ga is not None:
+                        if broadcasts and (ga.shape != a.data.shape or ga.dtype != a.data.dtype):
+                            ga = _fit_to(ga, a)
+                        held = a._g
+                        a._g = ga if held is None else held + ga
+                    uses = a._n - 1
+                    a._n = uses
+                    if not uses:
+                        push(a)
             if not retain_graph:
                 released = fn.shared_released
                 node._fn = released if released is not None else fn.release()
     except BaseException:
-        for node in order:  # leave no half-collected gradient behind for the next call
-            node._g = None
+        _clear(root)  # leave no half-collected gradient or count behind for the next call
         raise
-    finally:
-        _GRAD_ENABLED.reset(token)
-        if wanted is not None:  # pruned: parents outside `order` got gradients nobody collects
-            for node in order:
-                for parent in node._parents:
-                    if isinstance(parent, Node):
-                        parent._g = None
-    return found if inputs is not None else None
+
+
+def _backprop_general(
+    root: Node,
+    seed: Any,
+    retain_graph: bool,
+    create_graph: bool,
+    wanted: set[Node] | None,
+    leads: set[Node] | None,
+    found: dict[Node, Any],
+    monitor: Any,
+) -> None:
+    """Backward with create_graph, an anomaly monitor, or `inputs` (then `.grad` is not
+    touched and only the nodes in `leads`, those leading to `wanted`, are differentiated)."""
+    keep_all = root._keeps_all_grads and wanted is None
+    broadcasts = root._broadcasts
+    delivered = {id(seed)}
+    ready = [root]
+    try:
+        count_uses(root)
+        root._g = seed
+        while ready:
+            node = ready.pop()
+            grad = node._g
+            node._g = None
+            if grad is not None:
+                if wanted is not None:
+                    if node in wanted:
+                        found[node] = grad
+                elif keep_all:
+                    held = node.grad
+                    node.grad = grad if held is None else held + grad
+                elif node._retains_grad():
+                    fresh = id(grad) not in delivered
+                    delivered.add(id(grad))
+                    node._store_grad(grad, fresh)
+            fn = node._fn
+            if fn is None:
+                continue
+            if leads is not None and node not in leads:
+                grad = None  # leads to no wanted input: only count its uses down
+            _pass_on(node, fn, grad, create_graph, retain_graph, monitor, broadcasts, ready.append)
+            if not retain_graph and grad is not None:
+                released = fn.shared_released
+                node._fn = released if released is not None else fn.release()
+    except BaseException:
+        _clear(root)
+        raise
+
+
+def _pass_on(
+    node: Node,
+    fn: Function,
+    grad: Any,
+    create_graph: bool,
+    retain_graph: bool,
+    monitor: Any,
+    broadcasts: bool,
+    push: Any,
+) -> None:
+    """Apply `fn`'s backward (unless `grad` is None) and hand each input its gradient; count
+    each input's use down and `push` the inputs whose last use this was."""
+    parents = node._parents
+    grads: Sequence[Any] = ()
+    if grad is not None:
+        if fn.released:
+            raise _released_error(node)
+        if monitor is not None:
+            monitor.backward_started(node)
+        grads = _call_backward(fn, grad, node, parents, create_graph)
+        if monitor is not None:
+            monitor.backward_done(node, grads, retain_graph)
+    for i, parent in enumerate(parents):
+        if not isinstance(parent, Node) or not parent._n:
+            continue  # a constant, or not in this backward's graph
+        g = grads[i] if grads else None
+        if g is not None:
+            if broadcasts and (g.shape != parent.data.shape or g.dtype != parent.data.dtype):
+                g = _fit_to(g, parent)
+            held = parent._g
+            parent._g = g if held is None else held + g
+        parent._n -= 1
+        if not parent._n:
+            push(parent)
 
 
 def _call_backward(
@@ -595,7 +735,7 @@ def _call_backward(
     out = node if create_graph else node.data
     args = parents if create_graph else [raw(p) for p in parents]
     if fn.wants_needs:
-        needs = [isinstance(p, Node) and p.requires_grad for p in parents]
+        needs = [isinstance(p, Node) and bool(p._n) for p in parents]
         return fn.backward(grad, out, *args, needs=needs)
     return fn.backward(grad, out, *args)
 

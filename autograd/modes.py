@@ -6,16 +6,55 @@ Each is a `contextvars.ContextVar`, not a global: every thread and asyncio task 
 from __future__ import annotations
 
 import contextvars
-from typing import Any, Callable, ClassVar, TypeVar
-
-# A contextvar, not a global: each thread and each asyncio task sees its own setting.
-_GRAD_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar("grad_enabled", default=True)
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# The active `detect_anomaly()` monitor (see anomaly.py), or None: read once per apply and
-# once per backward, so anomaly checks cost nothing else when off.
-_MONITOR: contextvars.ContextVar[Any] = contextvars.ContextVar("anomaly_monitor", default=None)
+
+class Mode(NamedTuple):
+    """Whether ops record the graph, and the active `detect_anomaly()` monitor (or None).
+
+    One context variable holds both, so an op reads its whole setting with one lookup, and
+    the common setting is one shared object that the hot paths test by identity.
+    """
+
+    grad: bool
+    monitor: Any
+
+
+PLAIN = Mode(True, None)  # recording on, no monitor: the setting of nearly every op
+
+
+def mode(grad: bool, monitor: Any) -> Mode:
+    """The `Mode` with these settings; `PLAIN` itself when they are the defaults.
+
+    >>> mode(True, None) is PLAIN, mode(False, None).grad
+    (True, False)
+    """
+    return PLAIN if grad and monitor is None else Mode(grad, monitor)
+
+
+# A contextvar, not a global: each thread and each asyncio task sees its own setting.
+_MODE: contextvars.ContextVar[Mode] = contextvars.ContextVar("autograd_mode", default=PLAIN)
+# The setting in force, as a plain function: the hot paths call it once per op, and an imported
+# `_MODE.get()` costs more (CPython 3.11 compiles a method call on an imported name as an
+# attribute load plus a call).
+current_mode: Callable[[], Mode] = _MODE.get
+
+
+def current_monitor() -> Any:
+    """The active anomaly monitor (see anomaly.py), or None.
+
+    >>> current_monitor() is None
+    True
+    """
+    return current_mode().monitor
+
+
+def set_monitor(monitor: Any) -> contextvars.Token[Mode]:
+    """Make `monitor` active in this context; pass the token to `_MODE.reset` to undo."""
+    return _MODE.set(mode(current_mode().grad, monitor))
 
 
 # The name of the enclosing `name_scope` (e.g. an nn layer), recorded on each Tensor made in it.
@@ -65,7 +104,7 @@ def is_grad_enabled() -> bool:
     >>> is_grad_enabled()
     True
     """
-    return _GRAD_ENABLED.get()
+    return current_mode().grad
 
 
 class _GradMode:
@@ -74,13 +113,13 @@ class _GradMode:
     enabled: ClassVar[bool]
 
     def __init__(self) -> None:
-        self._tokens: list[contextvars.Token[bool]] = []
+        self._tokens: list[contextvars.Token[Mode]] = []
 
     def __enter__(self) -> None:
-        self._tokens.append(_GRAD_ENABLED.set(self.enabled))
+        self._tokens.append(_MODE.set(mode(self.enabled, current_mode().monitor)))
 
     def __exit__(self, *exc: object) -> None:
-        _GRAD_ENABLED.reset(self._tokens.pop())
+        _MODE.reset(self._tokens.pop())
 
     def __call__(self, func: F) -> F:
         import functools

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -88,6 +89,7 @@ class Tensor(Arithmetic, Node):
         self._fn = None
         self._a = self._b = None
         self._g = None
+        self._n = 0
         self._retain = False
         self.scope = current_scope()
 
@@ -102,6 +104,7 @@ class Tensor(Arithmetic, Node):
         node._a = a
         node._b = b
         node._g = None
+        node._n = 0
         node._retain = False
         node.scope = _SCOPE.get()
         return node

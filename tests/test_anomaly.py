@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import AnomalyError, Tensor, Value, detect_anomaly, is_anomaly_enabled
-from autograd.modes import _MONITOR
+from autograd.modes import current_monitor
 
 HERE = "tests/test_anomaly.py"
 
@@ -205,7 +205,7 @@ def test_sites_are_dropped_when_backward_releases_nodes() -> None:
     # a training loop inside the block must not keep every step's graph alive
     w = Tensor([0.5, -0.3], requires_grad=True)
     with detect_anomaly():
-        monitor = _MONITOR.get()
+        monitor = current_monitor()
         for _ in range(5):
             loss = ((w * 3.0).tanh() ** 2).sum()
             loss.backward()
