@@ -29,6 +29,11 @@ from autograd.modes import (  # noqa: F401  (re-exported: the engine's public na
 _ONE = object()
 _MANY = object()
 
+# The 0.0 a Value's .grad starts at, one object: backward stores a node's first gradient as it
+# is (as PyTorch does, a -0.0 stays -0.0) instead of allocating 0.0 + g; a 0.0 the user sets
+# is added to, as any other number.
+NO_GRAD = 0.0
+
 
 def link(inputs: tuple[Any, ...]) -> tuple[Any, Any]:
     """The (`_a`, `_b`) pair that stores `inputs`: two as they are, one or many tagged.
@@ -213,8 +218,8 @@ class Function:
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use
     wants_needs: ClassVar[bool] = False
     shared: ClassVar[Function | None] = None
-    shared_released: ClassVar[Function | None] = None
-    state_slots: ClassVar[tuple[str, ...]] = ()  # what release() drops
+    # what a node keeps after backward released it: the op's class and name, no buffers
+    shared_released: ClassVar[Function]
 
     def __init__(self) -> None:
         self.released = False
@@ -223,20 +228,13 @@ class Function:
         super().__init_subclass__(**kwargs)
         # every op declares __slots__: no per-instance __dict__, and "no slots" means stateless
         assert "__slots__" in cls.__dict__, f"{cls.__name__} must declare __slots__"
-        cls.state_slots = tuple(
-            slot
-            for klass in cls.__mro__
-            for slot in klass.__dict__.get("__slots__", ())
-            if slot != "released"
-        )
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
-        if not cls.__dict__.get("__slots__", ()) and cls.__dict__.get("forward"):
-            cls.shared = cls()
-            cls.shared_released = cls()
-            cls.shared_released.released = True
-        else:
-            cls.shared = None
+        state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s != "released"]
+        cls.shared = cls() if not state and cls.__dict__.get("forward") else None
+        # released in place of the node's own op: dropping the instance frees its buffers
+        cls.shared_released = cls.__new__(cls)
+        cls.shared_released.released = True
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from raw inputs (floats or ndarrays); save state on `self`.
@@ -258,27 +256,6 @@ class Function:
         (3.0, 2.0)
         """
         raise NotImplementedError
-
-    def release(self) -> Function:
-        """Drop saved buffers; return the op object that stays in the graph for display.
-
-        The engine calls it after a backward without `retain_graph`; a second backward
-        through a released op raises.
-
-        >>> from autograd.ops import Clip
-        >>> op = Clip()
-        >>> float(op.forward(2.0, lo=0.0, hi=1.0))
-        1.0
-        >>> op.release().released
-        True
-        """
-        shared_released = type(self).shared_released
-        if shared_released is not None:
-            return shared_released
-        for slot in self.state_slots:
-            setattr(self, slot, None)
-        self.released = True
-        return self
 
     @classmethod
     def apply(cls, *inputs: Any, **params: Any) -> Any:
@@ -412,15 +389,33 @@ def count_uses(root: Node) -> None:
     """
     stack = [root]
     push, pop = stack.append, stack.pop
+    node_class = root.__class__
     while stack:
         node = pop()
-        a, b = node._a, node._b
+        b = node._b
         if b is None:  # a leaf
             continue
-        for parent in a if b is _MANY else (a,) if b is _ONE else (a, b):
+        a = node._a
+        if b is _MANY:
+            parents = a
+        elif b is _ONE:
+            parents = (a,)
+        else:  # binary, unrolled: most nodes (a constant is never a node of another class)
+            if (a.__class__ is node_class or isinstance(a, Node)) and a.requires_grad:
+                uses = a._n
+                if not uses:  # first seen
+                    push(a)
+                a._n = uses + 1
+            if (b.__class__ is node_class or isinstance(b, Node)) and b.requires_grad:
+                uses = b._n
+                if not uses:
+                    push(b)
+                b._n = uses + 1
+            continue
+        for parent in parents:
             if isinstance(parent, Node) and parent.requires_grad:
                 uses = parent._n
-                if not uses:  # first seen
+                if not uses:
                     push(parent)
                 parent._n = uses + 1
 
@@ -589,7 +584,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             if g is not None:
                 if keep_all:
                     held = node.grad
-                    node.grad = g if held is None else held + g
+                    node.grad = g if held is NO_GRAD or held is None else held + g
                 elif node._retains_grad():
                     # the same array may reach several nodes (`a + b` hands g to both)
                     fresh = id(g) not in delivered
@@ -616,29 +611,28 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 a_node = a.__class__ is node_class or isinstance(a, Node)
                 b_node = b.__class__ is node_class or isinstance(b, Node)
                 ga, gb = fn.backward(g, node.data, a.data if a_node else a, b.data if b_node else b)
-                if b_node and b._n:
+                uses = b._n if b_node else 0
+                if uses:
                     if gb is not None:
                         if broadcasts and (gb.shape != b.data.shape or gb.dtype != b.data.dtype):
                             gb = _fit_to(gb, b)
                         held = b._g
                         b._g = gb if held is None else held + gb
-                    uses = b._n - 1
-                    b._n = uses
-                    if not uses:
+                    b._n = uses - 1
+                    if uses == 1:
                         push(b)
-                if a_node and a._n:
+                uses = a._n if a_node else 0
+                if uses:
                     if ga is not None:
                         if broadcasts and (ga.shape != a.data.shape or ga.dtype != a.data.dtype):
                             ga = _fit_to(ga, a)
                         held = a._g
                         a._g = ga if held is None else held + ga
-                    uses = a._n - 1
-                    a._n = uses
-                    if not uses:
+                    a._n = uses - 1
+                    if uses == 1:
                         push(a)
             if not retain_graph:
-                released = fn.shared_released
-                node._fn = released if released is not None else fn.release()
+                node._fn = fn.shared_released
     except BaseException:
         _clear(root)  # leave no half-collected gradient or count behind for the next call
         raise
@@ -685,8 +679,7 @@ def _backprop_general(
                 grad = None  # leads to no wanted input: only count its uses down
             _pass_on(node, fn, grad, create_graph, retain_graph, monitor, broadcasts, ready.append)
             if not retain_graph and grad is not None:
-                released = fn.shared_released
-                node._fn = released if released is not None else fn.release()
+                node._fn = fn.shared_released
     except BaseException:
         _clear(root)
         raise

@@ -10,6 +10,7 @@ Everything else (`-`, `/`, `sqrt`, `mean`, `softmax`, `maximum`, ...) is a compo
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -155,9 +156,8 @@ class Add(Function):
 
     __slots__ = ()
     name = "+"
-
-    def forward(self, a: Any, b: Any) -> Any:
-        return a + b
+    # the builtin itself: no Python frame per call, which is most of the cost on a float
+    forward = staticmethod(operator.add)  # type: ignore[assignment]
 
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g, g
@@ -175,9 +175,7 @@ class Mul(Function):
 
     __slots__ = ()
     name = "*"
-
-    def forward(self, a: Any, b: Any) -> Any:
-        return a * b
+    forward = staticmethod(operator.mul)  # type: ignore[assignment]
 
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g * b, g * a

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import Function, Node, apply_binary, shared
+from autograd.engine import NO_GRAD, Function, Node, apply_binary, shared
 from autograd.modes import PLAIN, current_mode
 
 _ADD, _MUL = shared(ops.Add), shared(ops.Mul)
@@ -45,7 +45,7 @@ class Value(Arithmetic, Node):
         if isinstance(data, Value):
             data = data.data
         self.data = _as_float(data)
-        self.grad = 0.0
+        self.grad = NO_GRAD
         self.requires_grad = requires_grad
         self.label = label
         self._fn = None
@@ -57,7 +57,7 @@ class Value(Arithmetic, Node):
     def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Value:
         node = cls.__new__(cls)
         node.data = data
-        node.grad = 0.0
+        node.grad = NO_GRAD
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
@@ -106,7 +106,7 @@ class Value(Arithmetic, Node):
         >>> x.grad
         0.0
         """
-        self.grad = 0.0
+        self.grad = NO_GRAD
 
     def detach(self) -> Value:
         """The same number as a new leaf that does not require grad: gradients stop there.
@@ -161,7 +161,7 @@ def _binary(fn: Function, a: Value, b: Any) -> Value:
         return apply_binary(fn, a, b)  # type: ignore[no-any-return]
     node = _new(Value)
     node.data = fn.forward(a.data, y)
-    node.grad = 0.0
+    node.grad = NO_GRAD
     node.label = None
     node._g = None
     node._n = 0
