@@ -212,7 +212,10 @@ class Function:
     array([ 3., 12.])
     """
 
-    __slots__ = ("released",)
+    # `plain`: backward may be called as is (not released, no `needs`); `spent`: what replaces
+    # this op in its node once backward released it. Slots, not class attributes: the engine
+    # reads both per node, and a slot reads faster.
+    __slots__ = ("released", "plain", "spent")
 
     name: ClassVar[str] = "op"
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use
@@ -223,6 +226,8 @@ class Function:
 
     def __init__(self) -> None:
         self.released = False
+        self.plain = not self.wants_needs
+        self.spent = type(self).shared_released
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -230,11 +235,12 @@ class Function:
         assert "__slots__" in cls.__dict__, f"{cls.__name__} must declare __slots__"
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
-        state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s != "released"]
-        cls.shared = cls() if not state and cls.__dict__.get("forward") else None
         # released in place of the node's own op: dropping the instance frees its buffers
-        cls.shared_released = cls.__new__(cls)
-        cls.shared_released.released = True
+        spent = cls.shared_released = cls.__new__(cls)
+        spent.released, spent.plain, spent.spent = True, False, spent
+        own = set(Function.__slots__)
+        state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s not in own]
+        cls.shared = cls() if not state and cls.__dict__.get("forward") else None
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from raw inputs (floats or ndarrays); save state on `self`.
@@ -593,7 +599,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             if fn is None:
                 continue
             a, b = node._a, node._b
-            if g is None or b is _MANY or fn.wants_needs or fn.released:
+            if g is None or not fn.plain or b is _MANY:
                 _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
             elif b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
@@ -632,7 +638,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                     if uses == 1:
                         push(a)
             if not retain_graph:
-                node._fn = fn.shared_released
+                node._fn = fn.spent
     except BaseException:
         _clear(root)  # leave no half-collected gradient or count behind for the next call
         raise
@@ -679,7 +685,7 @@ def _backprop_general(
                 grad = None  # leads to no wanted input: only count its uses down
             _pass_on(node, fn, grad, create_graph, retain_graph, monitor, broadcasts, ready.append)
             if not retain_graph and grad is not None:
-                node._fn = fn.shared_released
+                node._fn = fn.spent
     except BaseException:
         _clear(root)
         raise

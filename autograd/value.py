@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Callable
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
 from autograd.engine import NO_GRAD, Function, Node, apply_binary, shared
 from autograd.modes import PLAIN, current_mode
 
-_ADD, _MUL = shared(ops.Add), shared(ops.Mul)
 _new = object.__new__
 
 
@@ -23,6 +22,55 @@ def _as_float(data: Any, what: str = "Value") -> float:
     raise TypeError(
         f"{what} expects a real number or a Value, received {data!r} (type {type(data).__name__})"
     )
+
+
+def _operator(fn: Function) -> Callable[[Value, Any], Value]:
+    """The method `a + b` (or `a * b`, ...) of a Value: `apply_binary(fn, a, b)`, the node
+    built right here.
+
+    On floats an op's arithmetic is nothing and the engine's generic path (two more calls, a
+    second look at the mode) is most of its cost: this builds the node in the operator call
+    itself (micrograd's demo, forward: 29 -> 17 ms). Grad off, an anomaly monitor, or an
+    operand of another class take the generic path.
+
+    >>> mul = _operator(shared(ops.Mul))
+    >>> a = Value(2.0)
+    >>> mul(a, 3.0), mul(a, a).parents
+    (Value(data=6.0, grad=0.0), (Value(data=2.0, grad=0.0), Value(data=2.0, grad=0.0)))
+    """
+    forward = fn.forward
+
+    def method(a: Value, b: Any) -> Value:
+        if b.__class__ is Value:
+            y = b.data
+            needs_grad = a.requires_grad or b.requires_grad
+        else:
+            if b.__class__ is not float:
+                b = a._lift(b)
+                if isinstance(b, Node):  # a subclass of Value
+                    return apply_binary(fn, a, b)  # type: ignore[no-any-return]
+            y = b
+            needs_grad = a.requires_grad
+        if current_mode() is not PLAIN or a.__class__ is not Value:
+            return apply_binary(fn, a, b)  # type: ignore[no-any-return]
+        node = _new(Value)
+        node.data = forward(a.data, y)
+        node.grad = NO_GRAD
+        node.label = None
+        node._g = None
+        node._n = 0
+        if needs_grad:
+            node.requires_grad = True
+            node._fn = fn
+            node._a = a
+            node._b = b
+        else:
+            node.requires_grad = False
+            node._fn = node._a = node._b = None
+        return node
+
+    method.__name__ = f"__{type(fn).__name__.lower()}__"
+    return method
 
 
 class Value(Arithmetic, Node):
@@ -67,16 +115,9 @@ class Value(Arithmetic, Node):
         node._n = 0
         return node
 
-    # `+` and `*` are nearly every node of a scalar graph: built in one call (see `_binary`)
-    def __add__(self, other: Any) -> Any:
-        return _binary(_ADD, self, other)
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> Any:
-        return _binary(_MUL, self, other)
-
-    __rmul__ = __mul__
+    # `+` and `*` are nearly every node of a scalar graph: each built in one call
+    __add__ = __radd__ = _operator(shared(ops.Add))
+    __mul__ = __rmul__ = _operator(shared(ops.Mul))
 
     def _lift(self, other: Any) -> Any:
         if isinstance(other, Value):
@@ -133,44 +174,3 @@ class Value(Arithmetic, Node):
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad if not isinstance(self.grad, Node) else self.grad.data
         return f"Value(data={self.data!r}, grad={grad!r}{label})"
-
-
-def _binary(fn: Function, a: Value, b: Any) -> Value:
-    """`apply_binary(fn, a, b)` with the node built right here.
-
-    On a float, an op's arithmetic is nothing and the engine's generic path (a `_from_op`
-    call, a lookup of the mode per step) is most of its cost: this one call builds the node
-    (micrograd's demo, forward: 29 -> 18 ms). Grad off, an anomaly monitor, or another kind
-    of operand take the generic path.
-
-    >>> a = Value(2.0)
-    >>> _binary(_MUL, a, 3.0), _binary(_ADD, a, a).parents
-    (Value(data=6.0, grad=0.0), (Value(data=2.0, grad=0.0), Value(data=2.0, grad=0.0)))
-    """
-    if b.__class__ is Value:
-        y = b.data
-        needs_grad = a.requires_grad or b.requires_grad
-    else:
-        if b.__class__ is not float:
-            b = a._lift(b)
-            if isinstance(b, Node):  # a subclass of Value
-                return apply_binary(fn, a, b)  # type: ignore[no-any-return]
-        y = b
-        needs_grad = a.requires_grad
-    if current_mode() is not PLAIN or a.__class__ is not Value:
-        return apply_binary(fn, a, b)  # type: ignore[no-any-return]
-    node = _new(Value)
-    node.data = fn.forward(a.data, y)
-    node.grad = NO_GRAD
-    node.label = None
-    node._g = None
-    node._n = 0
-    if needs_grad:
-        node.requires_grad = True
-        node._fn = fn
-        node._a = a
-        node._b = b
-    else:
-        node.requires_grad = False
-        node._fn = node._a = node._b = None
-    return node
