@@ -22,6 +22,7 @@ from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.tensor import (
     Tensor,
+    affine,
     concatenate,
     maximum,
     minimum,
@@ -39,6 +40,7 @@ __all__ = [
     "Node",
     "Tensor",
     "Value",
+    "affine",
     "backward",
     "concatenate",
     "detect_anomaly",

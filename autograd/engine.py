@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
+import numpy as np
+
 from autograd.modes import (  # noqa: F401  (re-exported: the engine's public names)
     _MODE,
     _SCOPE,
@@ -496,6 +498,8 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     lead = grad.ndim - len(shape)
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     if not stretched:  # only leading axes were added (a bias): one plain sum
+        if lead == 1 and type(grad) is np.ndarray:
+            return np.add.reduce(grad, axis=0)  # the ufunc itself: ndarray.sum's wrapper costs more
         return grad.sum(axis=tuple(range(lead)))
     grad = grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
     return grad.reshape(shape)
@@ -599,8 +603,29 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             if fn is None:
                 continue
             a, b = node._a, node._b
-            if g is None or not fn.plain or b is _MANY:
+            if g is None or fn.released:
                 _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
+            elif b is _MANY or not fn.plain:  # any number of inputs, or `needs`: one loop
+                parents = a if b is _MANY else (a,) if b is _ONE else (a, b)
+                takes = [isinstance(p, Node) and p._n > 0 for p in parents]
+                args = [p.data if isinstance(p, Node) else p for p in parents]
+                if fn.wants_needs:
+                    grads = fn.backward(g, node.data, *args, needs=takes)
+                else:
+                    grads = fn.backward(g, node.data, *args)
+                for parent, gp, takes_part in zip(parents, grads, takes):
+                    if takes_part:
+                        if gp is not None:
+                            if broadcasts and (
+                                gp.shape != parent.data.shape or gp.dtype != parent.data.dtype
+                            ):
+                                gp = _fit_to(gp, parent)
+                            held = parent._g
+                            parent._g = gp if held is None else held + gp
+                        uses = parent._n
+                        parent._n = uses - 1
+                        if uses == 1:
+                            push(parent)
             elif b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
                 uses = a._n
@@ -702,41 +727,37 @@ def _pass_on(
     push: Any,
 ) -> None:
     """Apply `fn`'s backward (unless `grad` is None) and hand each input its gradient; count
-    each input's use down and `push` the inputs whose last use this was."""
+    each input's use down and `push` the inputs whose last use this was. Any number of
+    inputs, `needs`, create_graph, a monitor: the general form of `_backprop`'s fast paths."""
     parents = node._parents
+    # an input takes part when it is a node of this backward's graph (a use left to count)
+    takes = [isinstance(p, Node) and p._n > 0 for p in parents]
     grads: Sequence[Any] = ()
     if grad is not None:
         if fn.released:
             raise _released_error(node)
         if monitor is not None:
             monitor.backward_started(node)
-        grads = _call_backward(fn, grad, node, parents, create_graph)
+        out = node if create_graph else node.data
+        args = parents if create_graph else [raw(p) for p in parents]
+        if fn.wants_needs:
+            grads = fn.backward(grad, out, *args, needs=takes)
+        else:
+            grads = fn.backward(grad, out, *args)
         if monitor is not None:
             monitor.backward_done(node, grads, retain_graph)
-    for i, parent in enumerate(parents):
-        if not isinstance(parent, Node) or not parent._n:
-            continue  # a constant, or not in this backward's graph
-        g = grads[i] if grads else None
+    for parent, g, takes_part in zip(parents, grads or [None] * len(parents), takes):
+        if not takes_part:
+            continue
         if g is not None:
             if broadcasts and (g.shape != parent.data.shape or g.dtype != parent.data.dtype):
                 g = _fit_to(g, parent)
             held = parent._g
             parent._g = g if held is None else held + g
-        parent._n -= 1
-        if not parent._n:
+        uses = parent._n
+        parent._n = uses - 1
+        if uses == 1:
             push(parent)
-
-
-def _call_backward(
-    fn: Function, grad: Any, node: Node, parents: tuple[Any, ...], create_graph: bool
-) -> Sequence[Any]:
-    """The general call: nodes under create_graph, raw data otherwise, `needs` if asked."""
-    out = node if create_graph else node.data
-    args = parents if create_graph else [raw(p) for p in parents]
-    if fn.wants_needs:
-        needs = [isinstance(p, Node) and bool(p._n) for p in parents]
-        return fn.backward(grad, out, *args, needs=needs)
-    return fn.backward(grad, out, *args)
 
 
 def _leading_to(order: list[Node], wanted: set[Node]) -> list[Node]:

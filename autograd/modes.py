@@ -24,6 +24,7 @@ class Mode(NamedTuple):
 
 
 PLAIN = Mode(True, None)  # recording on, no monitor: the setting of nearly every op
+_OFF = Mode(False, None)  # no_grad(), and backward without create_graph
 
 
 def mode(grad: bool, monitor: Any) -> Mode:
@@ -32,7 +33,9 @@ def mode(grad: bool, monitor: Any) -> Mode:
     >>> mode(True, None) is PLAIN, mode(False, None).grad
     (True, False)
     """
-    return PLAIN if grad and monitor is None else Mode(grad, monitor)
+    if monitor is None:
+        return PLAIN if grad else _OFF
+    return Mode(grad, monitor)
 
 
 # A contextvar, not a global: each thread and each asyncio task sees its own setting.

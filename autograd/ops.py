@@ -446,6 +446,8 @@ class MatMul(Function):
         return np.matmul(a, b)
 
     def backward(self, g: Any, out: Any, a: Any, b: Any, needs: list[bool]) -> tuple[Any, Any]:
+        if a.ndim == 2 and b.ndim == 2:  # the common case, first: a layer's weights
+            return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
         a_vec, b_vec = raw(a).ndim == 1, raw(b).ndim == 1
         if a_vec and b_vec:  # dot product: g is a scalar
             return g * b, g * a
@@ -465,6 +467,42 @@ class MatMul(Function):
             gb = a2.swapaxes(-1, -2) @ g
             gb = gb.reshape(gb.shape[:-1]) if b_vec else gb
         return ga, gb
+
+
+class Affine(Function):
+    """`x @ w + b` as one node: a dense layer's whole forward, fused for speed (one node
+    instead of two; the gradients are matmul's and, for `b`, the output's, summed back).
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> w = Tensor([[3.0], [4.0]], requires_grad=True)
+    >>> b = Tensor([0.5], requires_grad=True)
+    >>> y = Affine.apply(x, w, b)
+    >>> y.sum().backward()
+    >>> y.data, x.grad, b.grad
+    (array([[11.5]]), array([[3., 4.]]), array([1.]))
+    """
+
+    __slots__ = ()
+    wants_needs = True
+
+    def forward(self, x: Any, w: Any, b: Any) -> Any:
+        out = np.matmul(x, w)
+        if out.ndim and b.shape == out.shape[-1:] and b.dtype == out.dtype:
+            out += b  # the usual bias: added in place, one array less
+            return out
+        return out + b
+
+    def backward(
+        self, g: Any, out: Any, x: Any, w: Any, b: Any, needs: list[bool]
+    ) -> tuple[Any, Any, Any]:
+        gx, gw = MatMul.shared.backward(g, out, x, w, needs=needs[:2])  # type: ignore[union-attr]
+        if not needs[2]:
+            return gx, gw, None
+        if b.ndim == 1 and g.ndim == 2:  # a bias over rows: its gradient is the column sums
+            # (the ufunc's reduce on arrays: ndarray.sum adds a Python wrapper)
+            return gx, gw, g.sum(axis=0) if isinstance(g, Node) else np.add.reduce(g, axis=0)
+        return gx, gw, g  # any other broadcast: the engine sums back to b's shape
 
 
 def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -662,9 +700,10 @@ class Concatenate(Function):
 def _shifted_exps(a: Any, axis: int) -> tuple[Any, Any, Any]:
     """`a - max(a)`, its exponentials and their sum along `axis` (kept): the max shift keeps
     every exponent <= 0, so nothing overflows."""
-    shifted = a - a.max(axis=axis, keepdims=True)
+    # the ufuncs' own reduce: ndarray.max/.sum add a Python wrapper per call
+    shifted = a - np.maximum.reduce(a, axis=axis, keepdims=True)
     exps = np.exp(shifted)
-    return shifted, exps, exps.sum(axis=axis, keepdims=True)
+    return shifted, exps, np.add.reduce(exps, axis=axis, keepdims=True)
 
 
 class LogSoftmax(Function):
@@ -688,7 +727,8 @@ class LogSoftmax(Function):
 
 class SoftmaxCrossEntropy(Function):
     """-log(softmax(logits)[label]) for each row: classification's loss, fused for stability
-    and speed (its gradient is simply softmax - one_hot).
+    and speed (its gradient is simply softmax - one_hot). `reduction` "mean" or "sum" folds
+    the average or total over the rows into the same node (as PyTorch's `cross_entropy`).
 
     >>> from autograd import Tensor
     >>> logits = Tensor([[0.0, 0.0]], requires_grad=True)
@@ -697,26 +737,33 @@ class SoftmaxCrossEntropy(Function):
     array([[ 0.5, -0.5]])
     """
 
-    __slots__ = ("rows", "labels", "probs")
+    __slots__ = ("rows", "labels", "probs", "scale")
     name = "softmax_cross_entropy"
 
-    def forward(self, logits: Any, labels: Any) -> Any:
+    def forward(self, logits: Any, labels: Any, reduction: str = "none") -> Any:
         classes = logits.shape[-1]
         flat = logits.reshape(-1, classes)
         self.rows, self.labels = np.arange(flat.shape[0]), labels.reshape(-1)
         shifted, exps, sums = _shifted_exps(flat, 1)
-        self.probs = exps / sums
+        exps /= sums
+        self.probs = exps
         losses = np.log(sums[:, 0]) - shifted[self.rows, self.labels]
-        return losses.reshape(logits.shape[:-1])
+        # the factor each row's loss enters the result with; None: one result per row
+        self.scale = {"none": None, "sum": 1.0, "mean": 1.0 / max(len(losses), 1)}[reduction]
+        if self.scale is None:
+            return losses.reshape(logits.shape[:-1])
+        return np.asarray(np.add.reduce(losses) * self.scale, dtype=logits.dtype)
 
     def backward(self, g: Any, out: Any, logits: Any) -> tuple[Any]:
         shape = raw(logits).shape
+        reduced = self.scale is not None
         if isinstance(logits, Node):  # create_graph: softmax as nodes, the one-hot a constant
             one_hot = np.zeros((self.rows.size, shape[-1]), dtype=logits.data.dtype)
             one_hot[self.rows, self.labels] = 1
             probs = exp(LogSoftmax.apply(logits, axis=-1))
-            return ((probs - one_hot.reshape(shape)) * g.reshape(g.shape + (1,)),)
-        g = g.reshape(-1, 1)
-        grad = self.probs * g
-        grad[self.rows, self.labels] -= g[:, 0]
+            weight = g * self.scale if reduced else g.reshape(shape[:-1] + (1,))
+            return ((probs - one_hot.reshape(shape)) * weight,)
+        weight = g * self.scale if reduced else g.reshape(-1, 1)  # one factor, or one per row
+        grad = self.probs * weight
+        grad[self.rows, self.labels] -= weight if reduced else weight[:, 0]
         return (grad.reshape(shape),)

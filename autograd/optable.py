@@ -26,6 +26,7 @@ import numpy as np
 from autograd.engine import raw
 from autograd.tensor import (
     Tensor,
+    affine,
     concatenate,
     maximum,
     minimum,
@@ -251,6 +252,15 @@ def _np_cross_entropy(a: np.ndarray) -> np.ndarray:
     return -picked[..., 0]
 
 
+def _reduced_cross_entropy(a: Any, reduction: str) -> Any:
+    return softmax_cross_entropy(a, labels_for(a.shape), reduction=reduction)
+
+
+def _np_reduced_cross_entropy(a: np.ndarray, reduction: str) -> Any:
+    losses = _np_cross_entropy(a)
+    return losses.mean() if reduction == "mean" else losses.sum()
+
+
 def _separated(axis: Any, gap: float = 0.05) -> Callable[[np.ndarray], bool]:
     """Guard for max/min: the top two and bottom two along `axis` differ by >= gap."""
 
@@ -298,6 +308,24 @@ def _matmul_shapes(form: str) -> Callable[[], SearchStrategy[Any]]:
         return st.tuples(n, n, n, n, st.booleans()).map(_batched)
 
     return strategy
+
+
+def _affine_shapes() -> SearchStrategy[Any]:
+    """x (rows, k) or (k,) or (batch, rows, k), w (k, m), and a bias that broadcasts against
+    the product: (m,), (1, m) or a scalar."""
+    from hypothesis import strategies as st
+
+    n = st.integers(1, 4)
+    x = st.sampled_from(["2d", "1d", "3d"])
+    bias = st.sampled_from(["row", "column", "scalar"])
+
+    def build(t: tuple[int, int, int, str, str]) -> tuple[tuple[int, ...], ...]:
+        rows, k, m, form, kind = t
+        xs = {"2d": (rows, k), "1d": (k,), "3d": (2, rows, k)}[form]
+        b = {"row": (m,), "column": (1, m), "scalar": ()}[kind]
+        return xs, (k, m), b
+
+    return st.tuples(n, n, n, x, bias).map(build)
 
 
 def _batched(t: tuple[int, int, int, int, bool]) -> tuple[tuple[int, ...], ...]:
@@ -388,6 +416,13 @@ _MATMUL = tuple(
 )
 
 
+_AFFINE = (
+    OpSpec("affine", affine, 3, (MODERATE, MODERATE, MODERATE), TENSOR,
+           lambda x, w, b: np.matmul(x, w) + b, elementwise=False, shapes=_affine_shapes,
+           expr="affine({0}, {1}, {2})"),
+)
+
+
 def _reduce(ref: Callable[..., Any], a: np.ndarray, axis: Any, keepdims: bool) -> Any:
     # a 0-d array takes axis 0 or -1 (numpy's rule for an int axis, which the engine follows
     # for tuples too); numpy refuses the tuple, so reduce over nothing
@@ -446,6 +481,12 @@ def _structural() -> tuple[OpSpec, ...]:
         *softmaxes,
         shape_op("softmax_cross_entropy", lambda a: softmax_cross_entropy(a, labels_for(a.shape)),
                  _np_cross_entropy, "softmax_cross_entropy({0}, labels)", Domain(-50.0, 50.0)),
+        *(shape_op(f"softmax_cross_entropy({reduction})",
+                   functools.partial(_reduced_cross_entropy, reduction=reduction),
+                   functools.partial(_np_reduced_cross_entropy, reduction=reduction),
+                   f"softmax_cross_entropy({{0}}, labels, reduction={reduction!r})",
+                   Domain(-50.0, 50.0))
+          for reduction in ("mean", "sum")),
         _binary("concatenate(axis=0)", lambda a, b: concatenate([a, b], axis=0),
                 lambda a, b: np.concatenate([a, b], axis=0), (ANY, ANY), TENSOR,
                 expr="concatenate([{0}, {1}], axis=0)", elementwise=False,
@@ -463,7 +504,7 @@ def _structural() -> tuple[OpSpec, ...]:
     )
 
 
-OPS: tuple[OpSpec, ...] = _ELEMENTWISE + _MATMUL + _reductions() + _structural()
+OPS: tuple[OpSpec, ...] = _ELEMENTWISE + _MATMUL + _AFFINE + _reductions() + _structural()
 
 
 def by_name(name: str) -> OpSpec:

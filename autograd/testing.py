@@ -344,7 +344,8 @@ def graphs(
         raise ValueError(f"graphs expects 1 <= min_ops <= max_ops, received {min_ops}, {max_ops}")
     if max_inputs < 1:
         raise ValueError(f"graphs expects max_inputs >= 1, received {max_inputs}")
-    families = _families(spec for spec in ops if kind in spec.kinds)
+    # ops of one or two arguments: affine's three are drawn by op_inputs, not combined here
+    families = _families(spec for spec in ops if kind in spec.kinds and spec.arity <= 2)
     if not families:
         raise ValueError(f"graphs: none of the {len(ops)} ops given accepts kind {kind!r}")
     domain = Domain() if domain is None else _domain(domain)

@@ -28,7 +28,7 @@ from autograd import (
 )
 from autograd.engine import Function, raw
 from autograd.gradcheck import numerical_jacobian
-from autograd.tensor import softmax_cross_entropy
+from autograd.tensor import affine, softmax_cross_entropy
 
 RNG = np.random.default_rng(20)
 
@@ -397,6 +397,16 @@ TENSOR_OPS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
     "stack": (lambda x, y: square(stack([x, y], axis=1)), (ANY, POS)),
     "broadcast_to": (lambda v: square(v.broadcast_to((2, 3))), (VEC,)),
     "softmax_cross_entropy": (lambda x: softmax_cross_entropy(x, [2, 0]), (ANY,)),
+    "softmax_cross_entropy mean": (
+        lambda x: softmax_cross_entropy(x, [2, 0], reduction="mean"),
+        (ANY,),
+    ),
+    "softmax_cross_entropy sum 3d": (
+        lambda x: softmax_cross_entropy(x.reshape(1, 2, 3), [[1, 1]], reduction="sum"),
+        (ANY,),
+    ),
+    "affine": (lambda x, w, b: square(affine(x, w, b)), (ANY, ANY.T.copy(), VEC[:2].copy())),
+    "affine vector": (lambda v, w, b: square(affine(v, w, b)), (VEC, ANY.T.copy(), VEC[:2].copy())),
     "softmax_cross_entropy 3d": (
         lambda x: softmax_cross_entropy(x.reshape(1, 2, 3), [[1, 1]]),
         (ANY,),
@@ -445,7 +455,7 @@ def test_every_op_class_is_covered() -> None:
 
     covered = {
         "Add", "Mul", "Neg", "Pow", "Power", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
-        "Where", "MatMul", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
+        "Where", "MatMul", "Affine", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
         "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy",
     }  # fmt: skip
     declared = {

@@ -1,9 +1,11 @@
 """Workload 2: an MLP on digits with `Tensor`, against hand-written numpy and PyTorch (1 thread).
 
 One step = forward + backward + SGD update (softmax cross-entropy, mean over the batch).
-chainrule computes the loss with its fused primitive `softmax_cross_entropy(z, labels).mean()`
-(the same math as torch's idiomatic `F.cross_entropy`); numpy uses the textbook gradient
-`(softmax - onehot) / batch`. The three agree to rounding (checked below).
+Each engine is written as its users write it: chainrule with its fused primitives
+`affine(h, W, b)` (what `nn.Dense` runs) and `softmax_cross_entropy(z, labels,
+reduction="mean")` (torch's `F.cross_entropy`); torch with `h @ W + b` and `F.cross_entropy`;
+numpy by hand with the textbook gradient `(softmax - onehot) / batch`. The three agree to
+rounding (checked below).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor, softmax_cross_entropy
+from autograd import Tensor, affine, softmax_cross_entropy
 from benchmarks.workloads.data import batches, digits, init_weights
 from benchmarks.workloads.harness import (
     Row,
@@ -58,13 +60,11 @@ class Chainrule(Engine):
         h = x
         last = len(self.params) // 2 - 1
         for layer in range(last + 1):
-            h = h @ self.params[2 * layer] + self.params[2 * layer + 1]
+            h = affine(h, self.params[2 * layer], self.params[2 * layer + 1])
             if layer < last:
                 h = h.relu()
             activations.append(h)
-        losses = softmax_cross_entropy(h, labels)
-        activations.append(losses)
-        return losses.mean(), activations
+        return softmax_cross_entropy(h, labels, reduction="mean"), activations
 
     def step(self) -> Tensor:
         x, labels = self.inputs[self.next_batch()]
@@ -146,29 +146,42 @@ def small_data(dtype: type, count: int = 28) -> list[Batch]:
 
 def large_data(count: int = 2) -> list[Batch]:
     rng = np.random.default_rng(1)
-    return batches(rng.random((512 * count, 64)), rng.integers(0, 10, 512 * count), 512, count,
-                   np.float32)
+    return batches(
+        rng.random((512 * count, 64)), rng.integers(0, 10, 512 * count), 512, count, np.float32
+    )
 
 
 def engines(sizes: list[int], data: list[Batch], dtype: type, lr: float) -> dict[str, Any]:
     weights = init_weights(sizes, dtype)
-    found: dict[str, Any] = {"chainrule": Chainrule(weights, data, lr),
-                             "numpy": Numpy(weights, data, lr)}
+    found: dict[str, Any] = {
+        "chainrule": Chainrule(weights, data, lr),
+        "numpy": Numpy(weights, data, lr),
+    }
     torch = torch_single_thread()
     if torch is not None:
         found["torch"] = Torch(weights, data, lr, torch)
     return found
 
 
-def compare(workload: str, label: str, timings: dict[str, Any], targets: dict[str, float | None]
-            ) -> list[Row]:
+def compare(
+    workload: str, label: str, timings: dict[str, Any], targets: dict[str, float | None]
+) -> list[Row]:
     ours = timings["chainrule"].per_step
     rows = []
     for base, target in targets.items():
         theirs = timings.get(base)
-        rows.append(ratio_row(workload, f"{label} vs {base}", ours,
-                              None if theirs is None else theirs.per_step, base, fmt_time,
-                              target, f"{base} not installed"))
+        rows.append(
+            ratio_row(
+                workload,
+                f"{label} vs {base}",
+                ours,
+                None if theirs is None else theirs.per_step,
+                base,
+                fmt_time,
+                target,
+                f"{base} not installed",
+            )
+        )
     rows[0].note = noise(timings)
     return rows
 
@@ -176,16 +189,27 @@ def compare(workload: str, label: str, timings: dict[str, Any], targets: dict[st
 def run(quick: bool = False) -> list[Row]:
     rows: list[Row] = []
     blocks, steps = (1, 2) if quick else (20, 25)
-    for dtype, targets in ((np.float32, {"numpy": 1.3, "torch": 0.6}),
-                           (np.float64, {"numpy": None, "torch": None})):
+    for dtype, targets in (
+        (np.float32, {"numpy": 1.3, "torch": 0.6}),
+        (np.float64, {"numpy": None, "torch": None}),
+    ):
         found = engines(SMALL, small_data(dtype), dtype, LR)
-        timings = interleaved({k: e.step for k, e in found.items()}, blocks=blocks, steps=steps,
-                              warmup=2, collect=False)
+        timings = interleaved(
+            {k: e.step for k, e in found.items()},
+            blocks=blocks,
+            steps=steps,
+            warmup=2,
+            collect=False,
+        )
         rows += compare(NAME, f"small {np.dtype(dtype).name}, time/step", timings, targets)
 
     found = engines(SMALL if quick else LARGE, large_data(), np.float32, LR_LARGE)
-    timings = interleaved({k: e.step for k, e in found.items()}, blocks=1 if quick else 8,
-                          steps=1 if quick else 3, collect=False)
+    timings = interleaved(
+        {k: e.step for k, e in found.items()},
+        blocks=1 if quick else 8,
+        steps=1 if quick else 3,
+        collect=False,
+    )
     rows += compare(NAME, "large float32, time/step", timings, {"numpy": 1.05, "torch": None})
     source = digits()[2]
     if source != "digits":
@@ -206,7 +230,8 @@ def _loss_agreement(steps: int) -> Row:
     ok = all(np.isclose(ours, theirs, rtol=1e-6, atol=0) for theirs in others.values())
     ok = ok and np.isfinite(ours)
     detail = f"after {steps} steps: chainrule {ours:.9f}, " + ", ".join(
-        f"{name} {value:.9f}" for name, value in others.items())
+        f"{name} {value:.9f}" for name, value in others.items()
+    )
     if not ok:
         print(f"tensor: losses disagree: {detail}", file=sys.stderr)
     return check_row(NAME, "loss agrees, float64 (rtol 1e-6)", ok, detail)
@@ -227,8 +252,11 @@ def _float32_stays() -> Row:
     named += [(f"activation {i} grad", a.grad) for i, a in enumerate(activations)]
     named += [(f"param {i}", p.data) for i, p in enumerate(engine.params)]
     named += [(f"param {i} grad", p.grad) for i, p in enumerate(engine.params)]
-    wrong = [f"{name}: {getattr(v, 'dtype', type(v).__name__)}" for name, v in named
-             if getattr(v, "dtype", None) != np.float32]
+    wrong = [
+        f"{name}: {getattr(v, 'dtype', type(v).__name__)}"
+        for name, v in named
+        if getattr(v, "dtype", None) != np.float32
+    ]
     if wrong:
         print("tensor: not float32 after a float32 step: " + "; ".join(wrong), file=sys.stderr)
     detail = f"{len(named)} arrays float32" if not wrong else "; ".join(wrong)
