@@ -501,7 +501,7 @@ class Affine(Function):
             return gx, gw, None
         if b.ndim == 1 and g.ndim == 2:  # a bias over rows: its gradient is the column sums
             # (the ufunc's reduce on arrays: ndarray.sum adds a Python wrapper)
-            return gx, gw, g.sum(axis=0) if isinstance(g, Node) else np.add.reduce(g, axis=0)
+            return gx, gw, Sum.apply(g, axis=0) if isinstance(g, Node) else np.add.reduce(g, axis=0)
         return gx, gw, g  # any other broadcast: the engine sums back to b's shape
 
 
