@@ -595,7 +595,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 if keep_all:
                     held = node.grad
                     node.grad = g if held is NO_GRAD or held is None else held + g
-                elif node._retains_grad():
+                elif fn is None or node._retains_grad():  # a leaf, or asked to
                     # the same array may reach several nodes (`a + b` hands g to both)
                     fresh = id(g) not in delivered
                     delivered.add(id(g))

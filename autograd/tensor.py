@@ -522,14 +522,16 @@ def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") 
         labels = labels.astype(np.int64)
     if labels.dtype.kind not in "iu":
         raise ValueError(f"softmax_cross_entropy expects integer labels, received {labels!r}")
-    if logits.ndim == 0 or labels.shape != logits.shape[:-1]:
+    shape = logits.data.shape
+    if not shape or labels.shape != shape[:-1]:
         raise ValueError(
             f"softmax_cross_entropy: labels of shape {labels.shape} do not match logits of shape "
-            f"{logits.shape}; expected labels of shape {logits.shape[:-1]}"
+            f"{shape}; expected labels of shape {shape[:-1]}"
         )
-    classes = logits.shape[-1]
-    # one pass: as unsigned, a negative label is huge
-    if (labels.astype(np.int64, copy=False).view(np.uint64) >= classes).any():
+    classes = shape[-1]
+    # one pass: as unsigned, a negative label is huge (the ufunc's reduce: no wrapper, no mask)
+    unsigned = labels.astype(np.int64, copy=False).view(np.uint64)
+    if unsigned.size and np.maximum.reduce(unsigned, axis=None) >= classes:
         raise ValueError(
             f"softmax_cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
             f"received labels from {labels.min()} to {labels.max()}"
