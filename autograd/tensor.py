@@ -15,6 +15,7 @@ from autograd.modes import _SCOPE, current_scope
 
 Axis = int | tuple[int, ...] | None
 _MATMUL = shared(ops.MatMul)
+_scope_now = _SCOPE.get  # bound once: a method call on an imported name costs more per node
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
@@ -106,7 +107,7 @@ class Tensor(Arithmetic, Node):
         node._g = None
         node._n = 0
         node._retain = False
-        node.scope = _SCOPE.get()
+        node.scope = _scope_now()
         return node
 
     def _lift(self, other: Any) -> Any:
