@@ -14,6 +14,8 @@ from autograd.engine import Node, apply_binary, apply_unary, raw, shared
 
 # The shared instances of the stateless primitives, for the hot paths.
 _ADD, _MUL, _NEG = shared(ops.Add), shared(ops.Mul), shared(ops.Neg)
+_EXP, _LOG, _TANH = shared(ops.Exp), shared(ops.Log), shared(ops.Tanh)
+_SIGMOID, _RELU, _ABS = shared(ops.Sigmoid), shared(ops.Relu), shared(ops.Abs)
 
 
 class Arithmetic:
@@ -113,7 +115,7 @@ class Arithmetic:
         >>> round(x.grad, 4)
         2.7183
         """
-        return apply_unary(shared(ops.Exp), self)
+        return apply_unary(_EXP, self)
 
     def log(self) -> Any:
         """Natural logarithm, elementwise (-inf at 0, nan below, as numpy); gradient 1/x.
@@ -124,7 +126,7 @@ class Arithmetic:
         >>> x.grad
         0.5
         """
-        return apply_unary(shared(ops.Log), self)
+        return apply_unary(_LOG, self)
 
     def tanh(self) -> Any:
         """Hyperbolic tangent, elementwise; gradient 1 - tanh(x)**2.
@@ -136,7 +138,7 @@ class Arithmetic:
         >>> round(y.data, 4), round(x.grad, 4)
         (0.4621, 0.7864)
         """
-        return apply_unary(shared(ops.Tanh), self)
+        return apply_unary(_TANH, self)
 
     def sigmoid(self) -> Any:
         """1 / (1 + e**-x), stable for any input: sigmoid(-1000) is 0.0, sigmoid(1000) is 1.0.
@@ -145,7 +147,7 @@ class Arithmetic:
         >>> Tensor([-1000.0, 0.0, 1000.0]).sigmoid()
         Tensor([0. , 0.5, 1. ])
         """
-        return apply_unary(shared(ops.Sigmoid), self)
+        return apply_unary(_SIGMOID, self)
 
     def relu(self) -> Any:
         """max(x, 0), elementwise; the gradient is 1 where x > 0, else 0 (also at 0).
@@ -156,7 +158,7 @@ class Arithmetic:
         >>> x.relu(), x.grad
         (Tensor([0., 0., 2.], requires_grad=True), array([0., 0., 1.]))
         """
-        return apply_unary(shared(ops.Relu), self)
+        return apply_unary(_RELU, self)
 
     def abs(self) -> Any:
         """|x|, elementwise (also `abs(x)`); the gradient is sign(x).
@@ -167,10 +169,10 @@ class Arithmetic:
         >>> x.abs(), x.grad
         (Tensor([3., 2.], requires_grad=True), array([-1.,  1.]))
         """
-        return apply_unary(shared(ops.Abs), self)
+        return apply_unary(_ABS, self)
 
     def __abs__(self) -> Any:
-        return apply_unary(shared(ops.Abs), self)
+        return apply_unary(_ABS, self)
 
     def sqrt(self) -> Any:
         """Square root, elementwise: `self ** 0.5`.

@@ -573,6 +573,9 @@ def run_backward(
 def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
     """Backward without create_graph, monitor or pruning: nearly every call, so inlined.
 
+    A gradient whose shape or dtype (by identity: numpy's dtypes are shared objects; `_fit_to`
+    compares them properly) is not its input's goes through `_fit_to`.
+
     Unary and binary ops (all but concatenate) take the unrolled path; each delivery adds the
     gradient into the input's `_g` and counts one of its uses down; an input whose last use
     has delivered is ready. A `Value` graph is all overhead, which this loop is written for.
@@ -617,7 +620,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                     if takes_part:
                         if gp is not None:
                             if broadcasts and (
-                                gp.shape != parent.data.shape or gp.dtype != parent.data.dtype
+                                gp.shape != parent.data.shape or gp.dtype is not parent.data.dtype
                             ):
                                 gp = _fit_to(gp, parent)
                             held = parent._g
@@ -631,7 +634,9 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 uses = a._n
                 if uses:
                     if ga is not None:
-                        if broadcasts and (ga.shape != a.data.shape or ga.dtype != a.data.dtype):
+                        if broadcasts and (
+                            ga.shape != a.data.shape or ga.dtype is not a.data.dtype
+                        ):
                             ga = _fit_to(ga, a)
                         held = a._g
                         a._g = ga if held is None else held + ga
@@ -645,7 +650,9 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 uses = b._n if b_node else 0
                 if uses:
                     if gb is not None:
-                        if broadcasts and (gb.shape != b.data.shape or gb.dtype != b.data.dtype):
+                        if broadcasts and (
+                            gb.shape != b.data.shape or gb.dtype is not b.data.dtype
+                        ):
                             gb = _fit_to(gb, b)
                         held = b._g
                         b._g = gb if held is None else held + gb
@@ -655,7 +662,9 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 uses = a._n if a_node else 0
                 if uses:
                     if ga is not None:
-                        if broadcasts and (ga.shape != a.data.shape or ga.dtype != a.data.dtype):
+                        if broadcasts and (
+                            ga.shape != a.data.shape or ga.dtype is not a.data.dtype
+                        ):
                             ga = _fit_to(ga, a)
                         held = a._g
                         a._g = ga if held is None else held + ga

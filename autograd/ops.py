@@ -446,27 +446,32 @@ class MatMul(Function):
         return np.matmul(a, b)
 
     def backward(self, g: Any, out: Any, a: Any, b: Any, needs: list[bool]) -> tuple[Any, Any]:
-        if a.ndim == 2 and b.ndim == 2:  # the common case, first: a layer's weights
-            return (g @ b.T if needs[0] else None, a.T @ g if needs[1] else None)
-        a_vec, b_vec = raw(a).ndim == 1, raw(b).ndim == 1
-        if a_vec and b_vec:  # dot product: g is a scalar
-            return g * b, g * a
-        # Treat vectors as matrices so that one pair of formulas serves every case; the engine
-        # then sums any broadcast batch dimensions back to each input's shape.
-        a2 = a.reshape(1, -1) if a_vec else a
-        b2 = b.reshape(-1, 1) if b_vec else b
-        if a_vec:
-            g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
-        if b_vec:
-            g = g.reshape(g.shape + (1,))
-        ga = gb = None
-        if needs[0]:
-            ga = g @ b2.swapaxes(-1, -2)
-            ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if a_vec else ga
-        if needs[1]:
-            gb = a2.swapaxes(-1, -2) @ g
-            gb = gb.reshape(gb.shape[:-1]) if b_vec else gb
-        return ga, gb
+        return _matmul_grads(g, a, b, needs[0], needs[1])
+
+
+def _matmul_grads(g: Any, a: Any, b: Any, need_a: bool, need_b: bool) -> tuple[Any, Any]:
+    """The gradients of `a @ b` given the output's `g` (None where not needed)."""
+    if a.ndim == 2 and b.ndim == 2:  # the common case, first: a layer's weights
+        return (g @ b.T if need_a else None, a.T @ g if need_b else None)
+    a_vec, b_vec = raw(a).ndim == 1, raw(b).ndim == 1
+    if a_vec and b_vec:  # dot product: g is a scalar
+        return g * b, g * a
+    # Treat vectors as matrices so that one pair of formulas serves every case; the engine
+    # then sums any broadcast batch dimensions back to each input's shape.
+    a2 = a.reshape(1, -1) if a_vec else a
+    b2 = b.reshape(-1, 1) if b_vec else b
+    if a_vec:
+        g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+    if b_vec:
+        g = g.reshape(g.shape + (1,))
+    ga = gb = None
+    if need_a:
+        ga = g @ b2.swapaxes(-1, -2)
+        ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if a_vec else ga
+    if need_b:
+        gb = a2.swapaxes(-1, -2) @ g
+        gb = gb.reshape(gb.shape[:-1]) if b_vec else gb
+    return ga, gb
 
 
 class Affine(Function):
@@ -496,7 +501,7 @@ class Affine(Function):
     def backward(
         self, g: Any, out: Any, x: Any, w: Any, b: Any, needs: list[bool]
     ) -> tuple[Any, Any, Any]:
-        gx, gw = MatMul.shared.backward(g, out, x, w, needs=needs[:2])  # type: ignore[union-attr]
+        gx, gw = _matmul_grads(g, x, w, needs[0], needs[1])
         if not needs[2]:
             return gx, gw, None
         if b.ndim == 1 and g.ndim == 2:  # a bias over rows: its gradient is the column sums
@@ -749,21 +754,29 @@ class SoftmaxCrossEntropy(Function):
         self.probs = exps
         losses = np.log(sums[:, 0]) - shifted[self.rows, self.labels]
         # the factor each row's loss enters the result with; None: one result per row
-        self.scale = {"none": None, "sum": 1.0, "mean": 1.0 / max(len(losses), 1)}[reduction]
+        if reduction == "none":
+            self.scale = None
+        else:
+            self.scale = 1.0 / max(len(losses), 1) if reduction == "mean" else 1.0
         if self.scale is None:
             return losses.reshape(logits.shape[:-1])
         return np.asarray(np.add.reduce(losses) * self.scale, dtype=logits.dtype)
 
     def backward(self, g: Any, out: Any, logits: Any) -> tuple[Any]:
         shape = raw(logits).shape
-        reduced = self.scale is not None
+        scale = self.scale
         if isinstance(logits, Node):  # create_graph: softmax as nodes, the one-hot a constant
             one_hot = np.zeros((self.rows.size, shape[-1]), dtype=logits.data.dtype)
             one_hot[self.rows, self.labels] = 1
             probs = exp(LogSoftmax.apply(logits, axis=-1))
-            weight = g * self.scale if reduced else g.reshape(shape[:-1] + (1,))
+            weight = g.reshape(shape[:-1] + (1,)) if scale is None else g * scale
             return ((probs - one_hot.reshape(shape)) * weight,)
-        weight = g * self.scale if reduced else g.reshape(-1, 1)  # one factor, or one per row
-        grad = self.probs * weight
-        grad[self.rows, self.labels] -= weight if reduced else weight[:, 0]
+        if scale is None:  # one factor per row
+            rows = g.reshape(-1, 1)
+            grad = self.probs * rows
+            grad[self.rows, self.labels] -= rows[:, 0]
+        else:  # one factor for all (a float: cheaper than a 0-d array)
+            factor = float(g) * scale
+            grad = self.probs * factor
+            grad[self.rows, self.labels] -= factor
         return (grad.reshape(shape),)
