@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd import Tensor, softmax_cross_entropy  # noqa: E402
+from autograd import Tensor, affine, softmax_cross_entropy  # noqa: E402
 
 TARGET_RATIO = 1.15
 SAMPLES, FEATURES, CLASSES, BATCH = 1797, 64, 10, 64
@@ -57,8 +57,9 @@ def _hand_written_epoch(weights: list[Tensor], x: np.ndarray, y: np.ndarray, lr:
     for lo in range(0, len(x), BATCH):
         idx = order[lo : lo + BATCH]
         xb, yb = Tensor(x[idx]), y[idx]
-        logits = ((xb @ w1 + b1).relu() @ w2 + b2).relu() @ w3 + b3
-        loss = softmax_cross_entropy(logits, yb).mean()
+        # the graph Dense builds: one affine node per layer
+        logits = affine(affine(affine(xb, w1, b1).relu(), w2, b2).relu(), w3, b3)
+        loss = softmax_cross_entropy(logits, yb, reduction="mean")
         for w in weights:
             w.grad = None
         loss.backward()

@@ -488,6 +488,21 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         super().__init__(sparse_categorical_crossentropy, name=name, from_logits=from_logits)
         self.from_logits = from_logits
 
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
+        """The mean loss; from logits without sample weights it is one fused node.
+
+        >>> loss = SparseCategoricalCrossentropy(from_logits=True)
+        >>> out = loss([0, 1], Tensor([[2.0, 0.0], [0.0, 0.0]], requires_grad=True))
+        >>> round(out.item(), 4), out.op
+        (0.41, 'softmax_cross_entropy')
+        """
+        if sample_weight is None and self.from_logits:
+            y_pred = _predictions(y_pred)
+            # softmax_cross_entropy checks the ids itself (integers, in range): once per batch
+            labels = line_up_ids(_labels(y_true), y_pred.shape)
+            return softmax_cross_entropy(y_pred, labels, reduction="mean")
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def check_labels(self, y_true: Any) -> None:
         """Labels must be non-negative integer class ids (ints or whole floats).
 

@@ -86,13 +86,25 @@ class Optimizer:
         >>> w.data, b.data, opt.iterations
         (array([0.8]), array([0.]), 1)
         """
-        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-        checked = [(self._gradient(g, v), v) for g, v in pairs]
+        # every gradient checked before any variable changes: a bad pair updates nothing
+        checked = []
+        for grad, variable in grads_and_vars:
+            if grad is None:
+                continue
+            if not (
+                type(grad) is np.ndarray  # the engine's own gradient (every step, every weight)
+                and variable.__class__ is Tensor
+                and grad.shape == variable.data.shape
+                and grad.dtype is variable.data.dtype
+            ):
+                grad = self._gradient(grad, variable)
+            checked.append((grad, variable))
+        states, update = self._state, self.update
         for grad, variable in checked:
-            state = self._state.get(variable)
+            state = states.get(variable)
             if state is None:
-                state = self._state[variable] = self.build_state(variable.data)
-            self.update(variable.data, grad, state)
+                state = states[variable] = self.build_state(variable.data)
+            update(variable.data, grad, state)
         self.iterations += 1
 
     def step(self, params: Sequence[Tensor]) -> None:
@@ -104,7 +116,7 @@ class Optimizer:
         >>> w.data
         array([0.8, 1.6])
         """
-        self.apply_gradients([(p.grad, p) for p in _tensors(params)])
+        self.apply_gradients((p.grad, p) for p in _tensors(params))
 
     def zero_grad(self, params: Sequence[Tensor]) -> None:
         """Clear every parameter's `.grad` (to None) before the next backward.
@@ -150,10 +162,7 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     def _gradient(self, grad: Any, variable: Any) -> np.ndarray:
-        data = getattr(variable, "data", None)
-        if type(grad) is np.ndarray and type(data) is np.ndarray and isinstance(variable, Tensor):
-            if grad.shape == data.shape and grad.dtype == data.dtype:
-                return grad  # the engine's own gradient: already right (every step, every weight)
+        """`grad` as an array of the variable's shape and dtype (TypeError, ValueError)."""
         if not isinstance(variable, Tensor):
             raise TypeError(
                 f"{type(self).__name__} updates Tensors, received a {type(variable).__name__}: "

@@ -342,7 +342,8 @@ class TrainingMixin:
                 if order is None:
                     xb, yb = x[lo:hi], y[lo:hi]
                 else:
-                    xb, yb = x[order[lo:hi]], y[order[lo:hi]]
+                    picked = order[lo:hi]
+                    xb, yb = x[picked], y[picked]
                 if batch_hooks:
                     cbs.call_batch("on_train_batch_begin", step, None)
                 out = self(Tensor(xb), training=True)  # type: ignore[operator]
