@@ -404,10 +404,15 @@ def count_uses(root: Node) -> None:
         if b is None:  # a leaf
             continue
         a = node._a
+        if b is _ONE:  # unary: its input is always a node
+            if a.requires_grad:
+                uses = a._n
+                if not uses:
+                    push(a)
+                a._n = uses + 1
+            continue
         if b is _MANY:
             parents = a
-        elif b is _ONE:
-            parents = (a,)
         else:  # binary, unrolled: most nodes (a constant is never a node of another class)
             if (a.__class__ is node_class or isinstance(a, Node)) and a.requires_grad:
                 uses = a._n

@@ -493,7 +493,7 @@ class Affine(Function):
 
     def forward(self, x: Any, w: Any, b: Any) -> Any:
         out = np.matmul(x, w)
-        if out.ndim and b.shape == out.shape[-1:] and b.dtype == out.dtype:
+        if out.ndim and b.shape == out.shape[-1:] and b.dtype is out.dtype:
             out += b  # the usual bias: added in place, one array less
             return out
         return out + b
