@@ -16,6 +16,7 @@ from autograd.modes import _SCOPE, current_scope
 Axis = int | tuple[int, ...] | None
 _MATMUL = shared(ops.MatMul)
 _scope_now = _SCOPE.get  # bound once: a method call on an imported name costs more per node
+_SEEDS: dict[tuple[tuple[int, ...], Any], np.ndarray] = {}  # backward()'s implicit gradient
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
@@ -130,7 +131,12 @@ class Tensor(Arithmetic, Node):
                     f"Tensor has shape {self.data.shape}: reduce it (e.g. .sum()) or pass "
                     f"backward(gradient) with an array of shape {self.data.shape}"
                 )
-            return np.ones(self.data.shape, self.data.dtype)
+            key = (self.data.shape, self.data.dtype)
+            seed = _SEEDS.get(key)
+            if seed is None:  # one read-only 1 per shape and dtype: ops never write their inputs
+                seed = _SEEDS[key] = np.ones(self.data.shape, self.data.dtype)
+                seed.flags.writeable = False
+            return seed
         if isinstance(gradient, Tensor):
             seed = gradient if gradient.requires_grad else gradient.data
         else:
