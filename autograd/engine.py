@@ -611,29 +611,31 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             if fn is None:
                 continue
             a, b = node._a, node._b
-            if g is None or fn.released:
-                _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
-            elif b is _MANY or not fn.plain:  # any number of inputs, or `needs`: one loop
-                parents = a if b is _MANY else (a,) if b is _ONE else (a, b)
-                takes = [isinstance(p, Node) and p._n > 0 for p in parents]
-                args = [p.data if isinstance(p, Node) else p for p in parents]
-                if fn.wants_needs:
-                    grads = fn.backward(g, node.data, *args, needs=takes)
-                else:
-                    grads = fn.backward(g, node.data, *args)
-                for parent, gp, takes_part in zip(parents, grads, takes):
-                    if takes_part:
-                        if gp is not None:
-                            if broadcasts and (
-                                gp.shape != parent.data.shape or gp.dtype is not parent.data.dtype
-                            ):
-                                gp = _fit_to(gp, parent)
-                            held = parent._g
-                            parent._g = gp if held is None else held + gp
-                        uses = parent._n
-                        parent._n = uses - 1
-                        if uses == 1:
-                            push(parent)
+            if g is None or not fn.plain or b is _MANY:  # all but a plain unary or binary op
+                if g is None or fn.released:
+                    _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
+                else:  # any number of inputs, or `needs`: one loop
+                    parents = a if b is _MANY else (a,) if b is _ONE else (a, b)
+                    takes = [isinstance(p, Node) and p._n > 0 for p in parents]
+                    args = [p.data if isinstance(p, Node) else p for p in parents]
+                    if fn.wants_needs:
+                        grads = fn.backward(g, node.data, *args, needs=takes)
+                    else:
+                        grads = fn.backward(g, node.data, *args)
+                    for parent, gp, takes_part in zip(parents, grads, takes):
+                        if takes_part:
+                            if gp is not None:
+                                if broadcasts and (
+                                    gp.shape != parent.data.shape
+                                    or gp.dtype is not parent.data.dtype
+                                ):
+                                    gp = _fit_to(gp, parent)
+                                held = parent._g
+                                parent._g = gp if held is None else held + gp
+                            uses = parent._n
+                            parent._n = uses - 1
+                            if uses == 1:
+                                push(parent)
             elif b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
                 uses = a._n

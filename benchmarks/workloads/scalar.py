@@ -135,7 +135,7 @@ def run(quick: bool = False) -> list[Row]:
     # collection off first: the default-GC blocks leave a heap churned by micrograd's ~450,000
     # collected objects a step, which slows whichever engine allocates after them (measured:
     # chainrule's GC-off step 49 -> 57 ms when timed after them; micrograd's barely moves)
-    off = interleaved(engines, blocks=1 if quick else 8, steps=1 if quick else 2,
+    off = interleaved(engines, blocks=1 if quick else 16, steps=1 if quick else 2,
                       gc_enabled=False)
     # default GC: one untimed step opens each block, so micrograd carries its usual garbage
     # (micrograd takes ~2 s a step here: this is most of the workload's time)
