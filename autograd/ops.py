@@ -395,11 +395,11 @@ class Clip(Function):
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         a = raw(a)
-        inside = np.ones(a.shape, dtype=bool)
+        inside = True  # where the input passed through; array bounds may broadcast it wider
         if self.lo is not None:
-            inside &= a >= self.lo
+            inside = inside & (a >= self.lo)
         if self.hi is not None:
-            inside &= a <= self.hi
+            inside = inside & (a <= self.hi)
         return (g * inside,)
 
 

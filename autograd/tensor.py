@@ -132,11 +132,11 @@ class Tensor(Arithmetic, Node):
                     f"backward(gradient) with an array of shape {self.data.shape}"
                 )
             key = (self.data.shape, self.data.dtype)
-            seed = _SEEDS.get(key)
-            if seed is None:  # one read-only 1 per shape and dtype: ops never write their inputs
-                seed = _SEEDS[key] = np.ones(self.data.shape, self.data.dtype)
-                seed.flags.writeable = False
-            return seed
+            ones = _SEEDS.get(key)
+            if ones is None:  # one read-only 1 per shape and dtype: ops never write their inputs
+                ones = _SEEDS[key] = np.ones(self.data.shape, self.data.dtype)
+                ones.flags.writeable = False
+            return ones
         if isinstance(gradient, Tensor):
             seed = gradient if gradient.requires_grad else gradient.data
         else:

@@ -74,7 +74,8 @@ def _operator(fn: Function) -> Callable[[Value, Any], Value]:
 
 
 def _function(fn: Function, doc: str | None) -> Callable[[Value], Value]:
-    """The method `x.relu()` (or `x.tanh()`, ...) of a Value, its node built here too.
+    """The method `x.relu()` (or `x.tanh()`, ...) of a Value, its node built here too (the
+    same lines as `_operator`'s, on purpose: a shared helper is one more call per node).
 
     >>> relu = _function(shared(ops.Relu), None)
     >>> relu(Value(-2.0)), relu(Value(3.0)).op
