@@ -7,7 +7,6 @@ topological order, accumulates, and sums broadcast gradients back to each input'
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -561,12 +560,12 @@ def run_backward(
     seed = root._seed(gradient)
     if create_graph and not isinstance(seed, Node):
         seed = root._from_op(seed, None)  # a constant: the seed is not a variable
-    monitor = current_mode().monitor
+    state = current_mode()
+    monitor = state.monitor
     # a backward inside a backward (an op's backward calling grad() under create_graph) works
     # on nodes the outer one may be using: their scratch is put aside and given back after
-    outer = _set_aside(root) if _RUNNING.get() else None
-    token = _MODE.set(mode(create_graph, monitor))
-    running = _RUNNING.set(True)
+    outer = _set_aside(root) if state.backward else None
+    token = _MODE.set(mode(create_graph, monitor, True))
     try:
         if inputs is None and not create_graph and monitor is None:
             _backprop(root, seed, retain_graph)
@@ -579,15 +578,10 @@ def run_backward(
         _backprop_general(root, seed, retain_graph, create_graph, wanted, leads, found, monitor)
         return found if inputs is not None else None
     finally:
-        _RUNNING.reset(running)
         _MODE.reset(token)
         if outer:
             for node, g, n in outer:
                 node._g, node._n = g, n
-
-
-# True while a backward runs in this context (see `_set_aside`)
-_RUNNING: contextvars.ContextVar[bool] = contextvars.ContextVar("backward_running", default=False)
 
 
 def _set_aside(root: Node) -> list[tuple[Node, Any, int]]:

@@ -13,29 +13,35 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Mode(NamedTuple):
-    """Whether ops record the graph, and the active `detect_anomaly()` monitor (or None).
+    """Whether ops record the graph, the active `detect_anomaly()` monitor (or None), and
+    whether a backward is running (a backward started inside it must set its scratch aside).
 
-    One context variable holds both, so an op reads its whole setting with one lookup, and
-    the common setting is one shared object that the hot paths test by identity.
+    One context variable holds all three, so an op reads its whole setting with one lookup,
+    and the common setting is one shared object that the hot paths test by identity.
     """
 
     grad: bool
     monitor: Any
+    backward: bool = False
 
 
 PLAIN = Mode(True, None)  # recording on, no monitor: the setting of nearly every op
-_OFF = Mode(False, None)  # no_grad(), and backward without create_graph
+_OFF = Mode(False, None)  # no_grad()
+_BACKWARD = Mode(False, None, True)  # inside backward without create_graph
 
 
-def mode(grad: bool, monitor: Any) -> Mode:
-    """The `Mode` with these settings; `PLAIN` itself when they are the defaults.
+def mode(grad: bool, monitor: Any, backward: bool = False) -> Mode:
+    """The `Mode` with these settings; the shared instance for the common ones.
 
-    >>> mode(True, None) is PLAIN, mode(False, None).grad
-    (True, False)
+    >>> mode(True, None) is PLAIN, mode(False, None).grad, mode(False, None, True).backward
+    (True, False, True)
     """
     if monitor is None:
-        return PLAIN if grad else _OFF
-    return Mode(grad, monitor)
+        if not backward:
+            return PLAIN if grad else _OFF
+        if not grad:
+            return _BACKWARD
+    return Mode(grad, monitor, backward)
 
 
 # A contextvar, not a global: each thread and each asyncio task sees its own setting.
@@ -57,7 +63,8 @@ def current_monitor() -> Any:
 
 def set_monitor(monitor: Any) -> contextvars.Token[Mode]:
     """Make `monitor` active in this context; pass the token to `_MODE.reset` to undo."""
-    return _MODE.set(mode(current_mode().grad, monitor))
+    now = current_mode()
+    return _MODE.set(mode(now.grad, monitor, now.backward))
 
 
 # The name of the enclosing `name_scope` (e.g. an nn layer), recorded on each Tensor made in it.
@@ -119,7 +126,8 @@ class _GradMode:
         self._tokens: list[contextvars.Token[Mode]] = []
 
     def __enter__(self) -> None:
-        self._tokens.append(_MODE.set(mode(self.enabled, current_mode().monitor)))
+        now = current_mode()
+        self._tokens.append(_MODE.set(mode(self.enabled, now.monitor, now.backward)))
 
     def __exit__(self, *exc: object) -> None:
         _MODE.reset(self._tokens.pop())
