@@ -101,6 +101,7 @@ class Node:
     # Subclass policy, read by the engine.
     _broadcasts: ClassVar[bool] = False  # gradients may need summing back to the input's shape
     _keeps_all_grads: ClassVar[bool] = False  # every node keeps .grad (micrograd) or only leaves
+    _scalar_loop: ClassVar[bool] = False  # backward may take the loop for floats
 
     # -- hooks each node type provides ---------------------------------------------------
     @classmethod
@@ -568,7 +569,10 @@ def run_backward(
     token = _MODE.set(mode(create_graph, monitor, True))
     try:
         if inputs is None and not create_graph and monitor is None:
-            _backprop(root, seed, retain_graph)
+            if root.__class__._scalar_loop:
+                _backprop_floats(root, seed, retain_graph)
+            else:
+                _backprop(root, seed, retain_graph)
             return None
         found: dict[Node, Any] = {}
         wanted = None if inputs is None else set(inputs)
@@ -703,6 +707,69 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 node._fn = fn.spent
     except BaseException:
         _clear(root)  # leave no half-collected gradient or count behind for the next call
+        raise
+
+
+def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
+    """`_backprop` for a graph of floats (`Value`): every node keeps `.grad`, nothing
+    broadcasts, and most ops are `+` and `*`. The same steps with those cases only, because
+    on floats the loop's own steps are the whole cost (micrograd's demo: ~2 ms of ~30)."""
+    ready = [root]
+    push, pop = ready.append, ready.pop
+    node_class = root.__class__
+    try:
+        count_uses(root)
+        root._g = seed
+        while ready:
+            node = pop()
+            g = node._g
+            node._g = None
+            fn = node._fn
+            if g is None or fn is not None and not fn.plain:  # the general steps
+                if g is not None:
+                    held = node.grad
+                    node.grad = g if held is NO_GRAD or held is None else held + g
+                if fn is not None:
+                    _pass_on(node, fn, g, False, retain_graph, None, False, push)
+                    if not retain_graph and g is not None:
+                        node._fn = fn.spent
+                continue
+            held = node.grad
+            node.grad = g if held is NO_GRAD or held is None else held + g
+            if fn is None:
+                continue
+            a, b = node._a, node._b
+            if b is _ONE:
+                (ga,) = fn.backward(g, node.data, a.data)
+                uses = a._n
+                if uses:
+                    held = a._g
+                    a._g = ga if held is None else held + ga
+                    a._n = uses - 1
+                    if uses == 1:
+                        push(a)
+            elif b.__class__ is not node_class or a.__class__ is not node_class:
+                _pass_on(node, fn, g, False, retain_graph, None, False, push)  # a constant
+            else:
+                ga, gb = fn.backward(g, node.data, a.data, b.data)
+                uses = b._n
+                if uses:
+                    held = b._g
+                    b._g = gb if held is None else held + gb
+                    b._n = uses - 1
+                    if uses == 1:
+                        push(b)
+                uses = a._n
+                if uses:
+                    held = a._g
+                    a._g = ga if held is None else held + ga
+                    a._n = uses - 1
+                    if uses == 1:
+                        push(a)
+            if not retain_graph:
+                node._fn = fn.spent
+    except BaseException:
+        _clear(root)
         raise
 
 
