@@ -141,6 +141,8 @@ class Tensor(Arithmetic, Node):
             seed = gradient if gradient.requires_grad else gradient.data
         else:
             seed = as_array(gradient, what="backward(gradient)")
+        if type(seed) is np.ndarray and seed.dtype != self.data.dtype:
+            seed = seed.astype(self.data.dtype)  # float32 stays float32 on every path
         if seed.shape != self.data.shape:
             raise ValueError(
                 f"backward(gradient): the gradient has shape {seed.shape} but the output has "

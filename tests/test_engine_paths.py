@@ -981,3 +981,11 @@ def test_clip_with_an_array_bound_that_broadcasts_wider() -> None:
     y.sum().backward()
     assert y.data.tolist() == [[1.0, 2.0], [1.5, 2.0]]
     assert x.grad.tolist() == [1.0, 2.0]  # x[0] clipped in row 2, passed in row 1
+
+
+def test_a_float64_gradient_seed_keeps_float32_on_every_path() -> None:
+    for create_graph in (False, True):
+        x = Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+        x.exp().backward(np.ones(2), create_graph=create_graph)
+        grad = x.grad.data if create_graph else x.grad
+        assert grad.dtype == np.float32
