@@ -748,11 +748,12 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                     a._n = uses - 1
                     if uses == 1:
                         push(a)
-            elif b.__class__ is not node_class or a.__class__ is not node_class:
-                _pass_on(node, fn, g, False, retain_graph, None, False, push)  # a constant
-            else:
-                ga, gb = fn.backward(g, node.data, a.data, b.data)
-                uses = b._n
+            elif a.__class__ is node_class and (
+                b.__class__ is node_class or not isinstance(b, Node)
+            ):  # binary, `b` a node or a constant (`y * 1.0001`)
+                b_node = b.__class__ is node_class
+                ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
+                uses = b._n if b_node else 0
                 if uses:
                     held = b._g
                     b._g = gb if held is None else held + gb
@@ -766,6 +767,8 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                     a._n = uses - 1
                     if uses == 1:
                         push(a)
+            else:  # an input of another node class, or a constant first
+                _pass_on(node, fn, g, False, retain_graph, None, False, push)
             if not retain_graph:
                 node._fn = fn.spent
     except BaseException:
