@@ -277,25 +277,27 @@ class Function:
         >>> Sum.apply(Tensor([[1.0, 2.0]], requires_grad=True), axis=1)
         Tensor([3.], requires_grad=True)
         """
-        fn = cls.shared if cls.shared is not None else cls()
+        fn = cls.shared or cls()
         raws = []
         node_type: type[Node] | None = None
         needs_grad = False
         for x in inputs:
             if isinstance(x, Node):
                 raws.append(x.data)
-                node_type = type(x)
-                needs_grad = needs_grad or x.requires_grad
+                node_type = x.__class__
+                if x.requires_grad:
+                    needs_grad = True
             else:
                 raws.append(x)
         assert node_type is not None, f"{cls.name} applied to no node: {inputs!r}"
         try:
-            out = fn.forward(*raws, **params)
+            out = fn.forward(*raws, **params) if params else fn.forward(*raws)
         except ValueError as error:
             raise _shape_error(fn, raws, error) from None
         state = current_mode()
         if needs_grad and state.grad:
-            node = node_type._from_op(out, fn, *link(inputs))
+            a, b = link(inputs)
+            node = node_type._from_op(out, fn, a, b)
         else:
             node = node_type._from_op(out, None)
         if state.monitor is not None:
@@ -373,6 +375,27 @@ def apply_binary(fn: Function, a: Any, b: Any) -> Any:
     if state.monitor is not None:
         state.monitor.forward(type(fn), (a, b), {}, node)
     return node
+
+
+def apply_ternary(fn: Function, a: Node, b: Node, c: Node) -> Any:
+    """`type(fn).apply(a, b, c)` for a shared stateless op on three nodes of one class
+    (`affine`, a dense layer, runs once per layer per batch), faster.
+
+    >>> from autograd import Tensor
+    >>> from autograd.ops import Affine
+    >>> x, w = Tensor([[1.0, 2.0]]), Tensor([[1.0], [1.0]], requires_grad=True)
+    >>> apply_ternary(shared(Affine), x, w, Tensor([0.5])).data
+    array([[3.5]])
+    """
+    if current_mode() is not PLAIN:
+        return type(fn).apply(a, b, c)
+    try:
+        data = fn.forward(a.data, b.data, c.data)
+    except ValueError as error:
+        raise _shape_error(fn, (a.data, b.data, c.data), error) from None
+    if a.requires_grad or b.requires_grad or c.requires_grad:
+        return a._from_op(data, fn, (a, b, c), _MANY)
+    return a._from_op(data, None)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ import numpy as np
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import Function, Node, apply_binary, shared
+from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
 from autograd.modes import _SCOPE, current_scope
 
 Axis = int | tuple[int, ...] | None
-_MATMUL = shared(ops.MatMul)
+_MATMUL, _AFFINE = shared(ops.MatMul), shared(ops.Affine)
 _scope_now = _SCOPE.get  # bound once: a method call on an imported name costs more per node
 _SEEDS: dict[tuple[tuple[int, ...], Any], np.ndarray] = {}  # backward()'s implicit gradient
 
@@ -563,7 +563,7 @@ def affine(x: Any, w: Any, b: Any = None) -> Tensor:
            [2., 2., 2.]]))
     """
     if x.__class__ is Tensor and w.__class__ is Tensor and b.__class__ is Tensor:
-        return ops.Affine.apply(x, w, b)  # type: ignore[no-any-return]  # a layer: all three
+        return apply_ternary(_AFFINE, x, w, b)  # type: ignore[no-any-return]  # a layer
     like = _first_tensor(x, w, b)
     x, w = like._lift(x), like._lift(w)
     if b is None:
