@@ -41,9 +41,21 @@ def count_uses(root: Node) -> None:
     while stack:
         node = pop()
         b = node._b
+        a = node._a
+        if b.__class__ is node_class:  # binary, on two nodes: most nodes, so tested first
+            if (a.__class__ is node_class or isinstance(a, Node)) and a.requires_grad:
+                uses = a._n
+                if not uses:  # first seen
+                    push(a)
+                a._n = uses + 1
+            if b.requires_grad:
+                uses = b._n
+                if not uses:
+                    push(b)
+                b._n = uses + 1
+            continue
         if b is None:  # a leaf
             continue
-        a = node._a
         if b is _ONE:  # unary: its input is always a node
             if a.requires_grad:
                 uses = a._n
@@ -53,18 +65,8 @@ def count_uses(root: Node) -> None:
             continue
         if b is _MANY:
             parents = a
-        else:  # binary, unrolled: most nodes (a constant is never a node of another class)
-            if (a.__class__ is node_class or isinstance(a, Node)) and a.requires_grad:
-                uses = a._n
-                if not uses:  # first seen
-                    push(a)
-                a._n = uses + 1
-            if (b.__class__ is node_class or isinstance(b, Node)) and b.requires_grad:
-                uses = b._n
-                if not uses:
-                    push(b)
-                b._n = uses + 1
-            continue
+        else:  # binary with a constant, or with a node of another class
+            parents = (a, b)
         for parent in parents:
             if isinstance(parent, Node) and parent.requires_grad:
                 uses = parent._n
@@ -378,9 +380,8 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                     if uses == 1:
                         push(a)
             elif a.__class__ is node_class and (
-                b.__class__ is node_class or not isinstance(b, Node)
+                (b_node := b.__class__ is node_class) or not isinstance(b, Node)
             ):  # binary, `b` a node or a constant (`y * 1.0001`)
-                b_node = b.__class__ is node_class
                 ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
                 uses = b._n if b_node else 0
                 if uses:
