@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-
 from autograd.modes import (  # noqa: F401  (re-exported: the engine's public names)
     _MODE,
     _SCOPE,
@@ -409,7 +408,7 @@ def raw(x: Any) -> Any:
 
 
 # The backward machinery lives in backprop.py; its public names are the engine's too.
-from autograd.backprop import (  # noqa: E402, F401  (backprop imports this module's classes)
+from autograd.backprop import (  # noqa: F401  (last: backprop imports this module's classes)
     backward,
     count_uses,
     run_backward,
