@@ -261,8 +261,9 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                     node.grad = g if held is NO_GRAD or held is None else held + g
                 elif fn is None or node._retains_grad():  # a leaf, or asked to
                     # the same array may reach several nodes (`a + b` hands g to both)
-                    fresh = id(g) not in delivered
-                    delivered.add(id(g))
+                    key = id(g)
+                    fresh = key not in delivered
+                    delivered.add(key)
                     node._store_grad(g, fresh)
             if fn is None:
                 continue

@@ -155,7 +155,7 @@ class Tensor(Arithmetic, Node):
             # Keep the array itself only if nothing else can see it: not handed to another
             # node, not a view of another array. An optimizer may update .grad in place.
             owned = fresh and type(grad) is np.ndarray and grad.base is None
-            if isinstance(grad, Node) or owned and grad.dtype == self.data.dtype:
+            if owned and grad.dtype is self.data.dtype or isinstance(grad, Node):
                 self.grad = grad
             else:
                 self.grad = np.array(grad, dtype=self.data.dtype)
