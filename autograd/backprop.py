@@ -357,19 +357,21 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
             g = node._g
             node._g = None
             fn = node._fn
-            if g is None or fn is not None and not fn.plain:  # the general steps
+            if fn is None:  # a leaf
                 if g is not None:
                     held = node.grad
                     node.grad = g if held is NO_GRAD or held is None else held + g
-                if fn is not None:
-                    _pass_on(node, fn, g, False, retain_graph, None, False, push)
-                    if not retain_graph and g is not None:
-                        node._fn = fn.spent
+                continue
+            if g is None or not fn.plain:  # the general steps
+                if g is not None:
+                    held = node.grad
+                    node.grad = g if held is NO_GRAD or held is None else held + g
+                _pass_on(node, fn, g, False, retain_graph, None, False, push)
+                if not retain_graph and g is not None:
+                    node._fn = fn.spent
                 continue
             held = node.grad
             node.grad = g if held is NO_GRAD or held is None else held + g
-            if fn is None:
-                continue
             a, b = node._a, node._b
             if b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
