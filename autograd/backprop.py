@@ -142,11 +142,11 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     """
     if grad.shape == shape:
         return grad
+    if grad.shape[1:] == shape and type(grad) is np.ndarray:  # a bias added to rows: the
+        return np.add.reduce(grad, axis=0)  # ufunc's own reduce (ndarray.sum adds a wrapper)
     lead = grad.ndim - len(shape)
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
-    if not stretched:  # only leading axes were added (a bias): one plain sum
-        if lead == 1 and type(grad) is np.ndarray:
-            return np.add.reduce(grad, axis=0)  # the ufunc itself: ndarray.sum's wrapper costs more
+    if not stretched:  # only leading axes were added: one plain sum
         return grad.sum(axis=tuple(range(lead)))
     grad = grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True)
     return grad.reshape(shape)
@@ -200,7 +200,7 @@ def run_backward(
     token = _MODE.set(mode(create_graph, monitor, True))
     try:
         if inputs is None and not create_graph and monitor is None:
-            if root.__class__._scalar_loop:
+            if root._keeps_all_grads:  # Value: every node keeps .grad, nothing broadcasts
                 _backprop_floats(root, seed, retain_graph)
             else:
                 _backprop(root, seed, retain_graph)
@@ -230,7 +230,8 @@ def _set_aside(root: Node) -> list[tuple[Node, Any, int]]:
 
 
 def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
-    """Backward without create_graph, monitor or pruning: nearly every call, so inlined.
+    """Backward of a graph whose leaves (and retained nodes) keep `.grad` (`Tensor`), without
+    create_graph, monitor or pruning: nearly every call, so inlined.
 
     A gradient whose shape or dtype (by identity: numpy's dtypes are shared objects; `_fit_to`
     compares them properly) is not its input's goes through `_fit_to`.
@@ -241,7 +242,6 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
     the delivery is written out once per input on purpose (a helper called per edge would add
     ~8 ms to the ~45 ms of a micrograd-demo step).
     """
-    keep_all = root._keeps_all_grads  # every Value keeps .grad; a Tensor only leaves/retained
     broadcasts = root._broadcasts
     delivered = {id(seed)}  # arrays handed out to several nodes: never keep them as a .grad
     ready = [root]
@@ -255,44 +255,13 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             g = node._g
             node._g = None
             fn = node._fn
-            if g is not None:
-                if keep_all:
-                    held = node.grad
-                    node.grad = g if held is NO_GRAD or held is None else held + g
-                elif fn is None or node._retains_grad():  # a leaf, or asked to
-                    # the same array may reach several nodes (`a + b` hands g to both)
-                    key = id(g)
-                    fresh = key not in delivered
-                    delivered.add(key)
-                    node._store_grad(g, fresh)
+            if g is not None and (fn is None or node._retains_grad()):  # a leaf, or asked to
+                _keep(node, g, delivered)
             if fn is None:
                 continue
             a, b = node._a, node._b
             if g is None or not fn.plain or b is _MANY:  # all but a plain unary or binary op
-                if g is None or fn.released:
-                    _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
-                else:  # any number of inputs, or `needs`: one loop
-                    parents = a if b is _MANY else (a,) if b is _ONE else (a, b)
-                    takes = [isinstance(p, Node) and p._n > 0 for p in parents]
-                    args = [p.data if isinstance(p, Node) else p for p in parents]
-                    if fn.wants_needs:
-                        grads = fn.backward(g, node.data, *args, needs=takes)
-                    else:
-                        grads = fn.backward(g, node.data, *args)
-                    for parent, gp, takes_part in zip(parents, grads, takes):
-                        if takes_part:
-                            if gp is not None:
-                                if broadcasts and (
-                                    gp.shape != parent.data.shape
-                                    or gp.dtype is not parent.data.dtype
-                                ):
-                                    gp = _fit_to(gp, parent)
-                                held = parent._g
-                                parent._g = gp if held is None else held + gp
-                            uses = parent._n
-                            parent._n = uses - 1
-                            if uses == 1:
-                                push(parent)
+                _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
             elif b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
                 uses = a._n
@@ -343,8 +312,8 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
 
 
 def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
-    """`_backprop` for a graph of floats (`Value`): every node keeps `.grad`, nothing
-    broadcasts, and most ops are `+` and `*`. The same steps with those cases only, because
+    """`_backprop` for a graph of floats (`Value`, `_keeps_all_grads`): every node keeps
+    `.grad`, nothing broadcasts, and most ops are `+` and `*`. The same steps with those cases only, because
     on floats the loop's own steps are the whole cost (micrograd's demo: ~2 ms of ~30)."""
     ready = [root]
     push, pop = ready.append, ready.pop
@@ -356,22 +325,17 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
             node = pop()
             g = node._g
             node._g = None
+            if g is not None:
+                held = node.grad
+                node.grad = g if held is NO_GRAD or held is None else held + g
             fn = node._fn
             if fn is None:  # a leaf
-                if g is not None:
-                    held = node.grad
-                    node.grad = g if held is NO_GRAD or held is None else held + g
                 continue
             if g is None or not fn.plain:  # the general steps
-                if g is not None:
-                    held = node.grad
-                    node.grad = g if held is NO_GRAD or held is None else held + g
                 _pass_on(node, fn, g, False, retain_graph, None, False, push)
                 if not retain_graph and g is not None:
                     node._fn = fn.spent
                 continue
-            held = node.grad
-            node.grad = g if held is NO_GRAD or held is None else held + g
             a, b = node._a, node._b
             if b is _ONE:
                 (ga,) = fn.backward(g, node.data, a.data)
@@ -440,9 +404,7 @@ def _backprop_general(
                     held = node.grad
                     node.grad = grad if held is NO_GRAD or held is None else held + grad
                 elif node._retains_grad():
-                    fresh = id(grad) not in delivered
-                    delivered.add(id(grad))
-                    node._store_grad(grad, fresh)
+                    _keep(node, grad, delivered)
             fn = node._fn
             if fn is None:
                 continue
@@ -454,6 +416,15 @@ def _backprop_general(
     except BaseException:
         _clear(root)
         raise
+
+
+def _keep(node: Node, grad: Any, delivered: set[int]) -> None:
+    """Store a finished gradient in `node.grad`; it may keep the array itself only if no other
+    node was handed the same one (`a + b` hands its gradient to both inputs)."""
+    key = id(grad)
+    fresh = key not in delivered
+    delivered.add(key)
+    node._store_grad(grad, fresh)
 
 
 def _pass_on(

@@ -100,7 +100,6 @@ class Node:
     # Subclass policy, read by the engine.
     _broadcasts: ClassVar[bool] = False  # gradients may need summing back to the input's shape
     _keeps_all_grads: ClassVar[bool] = False  # every node keeps .grad (micrograd) or only leaves
-    _scalar_loop: ClassVar[bool] = False  # backward may take the loop for floats
 
     # -- hooks each node type provides ---------------------------------------------------
     @classmethod

@@ -123,7 +123,6 @@ class Value(Arithmetic, Node):
 
     __slots__ = ()
     _keeps_all_grads = True
-    _scalar_loop = True
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
