@@ -214,9 +214,9 @@ class Function:
     """
 
     # `plain`: backward may be called as is (not released, no `needs`); `spent`: what replaces
-    # this op in its node once backward released it. Slots, not class attributes: the engine
-    # reads both per node, and a slot reads faster.
-    __slots__ = ("released", "plain", "spent")
+    # this op in its node once backward released it (itself, once released). Slots, not class
+    # attributes: the engine reads both per node, and a slot reads faster.
+    __slots__ = ("plain", "spent")
 
     name: ClassVar[str] = "op"
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use
@@ -226,9 +226,18 @@ class Function:
     shared_released: ClassVar[Function]
 
     def __init__(self) -> None:
-        self.released = False
         self.plain = not self.wants_needs
         self.spent = type(self).shared_released
+
+    @property
+    def released(self) -> bool:
+        """True for the op a node keeps after backward released it (its buffers are gone).
+
+        >>> from autograd.ops import Exp
+        >>> Exp.shared.released, Exp.shared_released.released
+        (False, True)
+        """
+        return self.spent is self
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -238,7 +247,7 @@ class Function:
             cls.name = cls.__name__.lower()
         # released in place of the node's own op: dropping the instance frees its buffers
         spent = cls.shared_released = cls.__new__(cls)
-        spent.released, spent.plain, spent.spent = True, False, spent
+        spent.plain, spent.spent = False, spent
         own = set(Function.__slots__)
         state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s not in own]
         cls.shared = cls() if not state and cls.__dict__.get("forward") else None
