@@ -353,7 +353,7 @@ class Relu(Function):
         return np.maximum(a, 0)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
-        return (g * ((a.data if isinstance(a, Node) else a) > 0),)
+        return (g * (raw(a) > 0),)
 
 
 class Abs(Function):

@@ -222,6 +222,14 @@ def categorical_crossentropy(
     return -(_log_probabilities(y_pred, from_logits, axis) * labels).sum(axis=axis)
 
 
+def _from_logits(y_true: Any, y_pred: Any, reduction: str) -> Tensor:
+    """Sparse crossentropy from logits: the engine's fused primitive (stable, its gradient is
+    softmax - one_hot), which checks the class ids itself (integers, in range)."""
+    y_pred = _predictions(y_pred)
+    labels = line_up_ids(_labels(y_true), y_pred.shape)
+    return softmax_cross_entropy(y_pred, labels, reduction=reduction)
+
+
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
     """Categorical crossentropy with integer class ids as labels (shape `(n,)` or `(n, 1)`).
 
@@ -229,10 +237,10 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     >>> sparse_categorical_crossentropy([1, 2], y_pred).data.round(4)
     array([0.0513, 2.3026])
     """
+    if from_logits:
+        return _from_logits(y_true, y_pred, "none")
     y_pred = _predictions(y_pred)
     ids = _sparse_labels(y_true, y_pred)
-    if from_logits:  # the engine's fused primitive: stable, and its gradient is softmax - one_hot
-        return softmax_cross_entropy(y_pred, ids)
     one_hot = _one_hot(ids, y_pred.shape[-1], y_pred.dtype)
     return -(_log_probabilities(y_pred, from_logits) * one_hot).sum(axis=-1)
 
@@ -497,10 +505,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         (0.41, 'softmax_cross_entropy')
         """
         if sample_weight is None and self.from_logits:
-            y_pred = _predictions(y_pred)
-            # softmax_cross_entropy checks the ids itself (integers, in range): once per batch
-            labels = line_up_ids(_labels(y_true), y_pred.shape)
-            return softmax_cross_entropy(y_pred, labels, reduction="mean")
+            return _from_logits(y_true, y_pred, "mean")
         return super().__call__(y_true, y_pred, sample_weight)
 
     def check_labels(self, y_true: Any) -> None:
