@@ -8,7 +8,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.arithmetic import Arithmetic
-from autograd.engine import _ONE, NO_GRAD, Function, Node, apply_binary, apply_unary, shared
+from autograd.engine import NO_GRAD, Function, Node, apply_binary, shared
 from autograd.modes import PLAIN, current_mode
 
 _new = object.__new__
@@ -74,40 +74,6 @@ def _operator(fn: Function) -> Callable[[Value, Any], Value]:
     return method
 
 
-def _function(fn: Function, doc: str | None) -> Callable[[Value], Value]:
-    """The method `x.relu()` (or `x.tanh()`, ...) of a Value, its node built here too (the
-    same lines as `_operator`'s, on purpose: a shared helper is one more call per node).
-
-    >>> relu = _function(shared(ops.Relu), None)
-    >>> relu(Value(-2.0)), relu(Value(3.0)).op
-    (Value(data=0.0, grad=0.0), 'relu')
-    """
-    forward = fn.forward
-
-    def method(a: Value) -> Value:
-        if current_mode() is not PLAIN:
-            return apply_unary(fn, a)  # type: ignore[no-any-return]
-        node = _new(a.__class__)
-        node.data = forward(a.data)
-        node.grad = NO_GRAD
-        node.label = None
-        node._g = None
-        node._n = 0
-        if a.requires_grad:
-            node.requires_grad = True
-            node._fn = fn
-            node._a = a
-            node._b = _ONE
-        else:
-            node.requires_grad = False
-            node._fn = node._a = node._b = None
-        return node
-
-    method.__name__ = fn.name
-    method.__doc__ = doc
-    return method
-
-
 class Value(Arithmetic, Node):
     """A scalar that records the operations applied to it.
 
@@ -153,10 +119,6 @@ class Value(Arithmetic, Node):
     # `+` and `*` are nearly every node of a scalar graph: each built in one call
     __add__ = __radd__ = _operator(shared(ops.Add))
     __mul__ = __rmul__ = _operator(shared(ops.Mul))
-    # and activations, as many nodes as a layer has units
-    relu = _function(shared(ops.Relu), Arithmetic.relu.__doc__)
-    tanh = _function(shared(ops.Tanh), Arithmetic.tanh.__doc__)
-    sigmoid = _function(shared(ops.Sigmoid), Arithmetic.sigmoid.__doc__)
 
     def _lift(self, other: Any) -> Any:
         if isinstance(other, Value):
