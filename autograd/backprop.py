@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import arrays
 from autograd.engine import _MANY, _ONE, NO_GRAD, Function, Node, raw
 from autograd.modes import _MODE, current_mode, mode
 
@@ -142,8 +143,8 @@ def sum_to_shape(grad: Any, shape: tuple[int, ...]) -> Any:
     """
     if grad.shape == shape:
         return grad
-    if grad.shape[1:] == shape and type(grad) is np.ndarray:  # a bias added to rows: the
-        return np.add.reduce(grad, axis=0)  # ufunc's own reduce (ndarray.sum adds a wrapper)
+    if grad.shape[1:] == shape and type(grad) is np.ndarray:  # a bias added to rows
+        return arrays.column_sums(grad)
     lead = grad.ndim - len(shape)
     stretched = tuple(i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1)
     if not stretched:  # only leading axes were added: one plain sum

@@ -1,0 +1,119 @@
+"""Faster numpy for the shapes a small network runs on: cached constants, BLAS reductions.
+
+numpy 2 runs `maximum(a, b)` and `a > b` through SIMD loops when both operands are arrays,
+but not when one is a scalar (a 64x128 float32 relu: 1.4 us against 4.4 us for
+`np.maximum(a, 0)`; a 512x1024 one: 63 against 200 us), and a column sum is faster as
+`ones @ g` in BLAS than as `np.add.reduce(g, axis=0)` (64x128: 1.5 against 3.1 us). The
+constants are read-only and kept per shape and dtype: a training loop asks for the same few.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+_CACHE_LIMIT = 256  # distinct constants; past it the cache starts over
+_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def _constant(key: tuple[Any, ...], make: Callable[[], np.ndarray]) -> np.ndarray:
+    """The read-only array `make()` builds, once per `key`."""
+    array = _CACHE.get(key)
+    if array is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        array = _CACHE[key] = make()
+        array.flags.writeable = False
+    return array
+
+
+def zeros_like(a: np.ndarray) -> np.ndarray:
+    """A read-only array of zeros with `a`'s shape and dtype, shared between calls.
+
+    >>> z = zeros_like(np.ones((2, 3), np.float32))
+    >>> z.shape, z.dtype, z.flags.writeable, z is zeros_like(np.ones((2, 3), np.float32))
+    ((2, 3), dtype('float32'), False, True)
+    """
+    shape, dtype = a.shape, a.dtype
+    return _constant(("zeros", shape, dtype), lambda: np.zeros(shape, dtype))
+
+
+def ones(n: int, dtype: Any) -> np.ndarray:
+    """A read-only vector of `n` ones of `dtype`, shared between calls.
+
+    >>> ones(3, np.float64)
+    array([1., 1., 1.])
+    """
+    return _constant(("ones", n, dtype), lambda: np.ones(n, dtype))
+
+
+def row_starts(rows: int, width: int) -> np.ndarray:
+    """Where each row starts in a flattened (rows, width) array: `arange(rows) * width`,
+    read-only and shared between calls.
+
+    >>> row_starts(3, 10)
+    array([ 0, 10, 20])
+    """
+    return _constant(("starts", rows, width), lambda: np.arange(rows) * width)
+
+
+def relu(a: np.ndarray) -> np.ndarray:
+    """`np.maximum(a, 0)` through the two-array loop; NaN stays NaN.
+
+    >>> relu(np.array([-1.0, 0.5, np.nan]))
+    array([0. , 0.5, nan])
+    """
+    return np.maximum(a, zeros_like(a))
+
+
+def positive(a: np.ndarray) -> np.ndarray:
+    """`a > 0` as an array of `a`'s dtype (1 or 0): relu's gradient mask, ready to multiply
+    without numpy's slow mixed bool-float loop.
+
+    >>> positive(np.array([-1.0, 0.0, 2.0], np.float32))
+    array([0., 0., 1.], dtype=float32)
+    """
+    return np.greater(a, zeros_like(a)).astype(a.dtype)
+
+
+def row_max(a: np.ndarray) -> np.ndarray:
+    """The largest entry of each row of a matrix, as a column (`a.max(axis=1, keepdims=True)`).
+
+    numpy reduces a row of a few entries element by element but many rows at once with SIMD:
+    for short rows (logits over a few classes) the transpose's column reduce is faster
+    (64x10 float32: 1.7 against 4.1 us; 512x10: 3.5 against 26 us).
+
+    >>> row_max(np.array([[1.0, 3.0], [-2.0, -5.0]]))
+    array([[ 3.],
+           [-2.]])
+    """
+    if a.ndim == 2 and a.shape[1] <= 32 and a.shape[0] >= 8:
+        return np.maximum.reduce(a.T.copy(), axis=0)[:, None]  # type: ignore[no-any-return]
+    return np.maximum.reduce(a, axis=-1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def row_sums(a: np.ndarray) -> np.ndarray:
+    """The sum of each row of a matrix, as a column (`a.sum(axis=1, keepdims=True)`); for
+    floats as one BLAS call.
+
+    >>> row_sums(np.array([[1.0, 3.0], [-2.0, -5.0]]))
+    array([[ 4.],
+           [-7.]])
+    """
+    if a.ndim != 2 or a.dtype.kind != "f":
+        return np.add.reduce(a, axis=-1, keepdims=True)  # type: ignore[no-any-return]
+    return (a @ ones(a.shape[1], a.dtype))[:, None]  # type: ignore[no-any-return]
+
+
+def column_sums(g: np.ndarray) -> np.ndarray:
+    """`g.sum(axis=0)`; for a matrix of floats (a bias's gradient over a batch of rows) as
+    one BLAS call.
+
+    >>> column_sums(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([4., 6.])
+    """
+    if g.ndim != 2 or g.dtype.kind != "f":  # BLAS: matrices of floats
+        return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
+    return ones(g.shape[0], g.dtype) @ g  # type: ignore[no-any-return]
