@@ -441,28 +441,33 @@ def _pass_on(
     """Apply `fn`'s backward (unless `grad` is None) and hand each input its gradient; count
     each input's use down and `push` the inputs whose last use this was. Any number of
     inputs, `needs`, create_graph, a monitor: the general form of `_backprop`'s fast paths."""
-    parents = node._parents
+    b = node._b
+    parents = node._a if b is _MANY else node._parents  # n-ary (affine) first: most calls
     # an input takes part when it is a node of this backward's graph (a use left to count)
-    takes = [isinstance(p, Node) and p._n > 0 for p in parents]
+    takes = [p._n > 0 if isinstance(p, Node) else False for p in parents]
     grads: Sequence[Any] = ()
     if grad is not None:
         if fn.released:
             raise _released_error(node)
         if monitor is not None:
             monitor.backward_started(node)
-        out = node if create_graph else node.data
-        args = parents if create_graph else [raw(p) for p in parents]
+        if create_graph:
+            out, args = node, parents
+        else:
+            out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
         if fn.wants_needs:
             grads = fn.backward(grad, out, *args, needs=takes)
         else:
             grads = fn.backward(grad, out, *args)
         if monitor is not None:
             monitor.backward_done(node, grads, retain_graph)
-    for parent, g, takes_part in zip(parents, grads or [None] * len(parents), takes):
-        if not takes_part:
+    for i, parent in enumerate(parents):
+        if not takes[i]:
             continue
+        g = grads[i] if grads else None
         if g is not None:
-            if broadcasts and (g.shape != parent.data.shape or g.dtype != parent.data.dtype):
+            # dtypes by identity (numpy's are shared objects); `_fit_to` compares properly
+            if broadcasts and (g.shape != parent.data.shape or g.dtype is not parent.data.dtype):
                 g = _fit_to(g, parent)
             held = parent._g
             parent._g = g if held is None else held + g
