@@ -780,10 +780,10 @@ class SoftmaxCrossEntropy(Function):
             return ((probs - one_hot) * weight,)
         if scale is None:  # one factor per row
             rows = g.reshape(-1, 1)
-            grad = self.probs * rows
+            grad = np.multiply(self.probs, rows, order="C")  # C order: ravel() is a view
             grad.ravel()[self.picks] -= rows[:, 0]
         else:  # one factor for all (a float: cheaper than a 0-d array)
             factor = float(g) * scale
-            grad = self.probs * factor
+            grad = np.multiply(self.probs, factor, order="C")
             grad.ravel()[self.picks] -= factor
         return (grad.reshape(shape),)
