@@ -117,3 +117,17 @@ def column_sums(g: np.ndarray) -> np.ndarray:
     if g.ndim != 2 or g.dtype.kind != "f":  # BLAS: matrices of floats
         return np.add.reduce(g, axis=0)  # type: ignore[no-any-return]
     return ones(g.shape[0], g.dtype) @ g  # type: ignore[no-any-return]
+
+
+def ids_below(ids: np.ndarray, bound: int) -> bool:
+    """True when every integer in `ids` lies in [0, bound): one pass, since as unsigned a
+    negative id is huge (the ufunc's reduce: no wrapper, no mask).
+
+    >>> ids_below(np.array([0, 2, 1]), 3), ids_below(np.array([0, -1]), 3), ids_below(np.array([3]), 3)
+    (True, False, False)
+    """
+    assert ids.dtype.kind in "iu", f"ids_below expects integers, received dtype {ids.dtype}"
+    if not ids.size:
+        return True
+    unsigned = ids.astype(np.int64, copy=False).view(np.uint64)
+    return bool(np.maximum.reduce(unsigned, axis=None) < bound)

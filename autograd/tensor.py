@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ops
+from autograd import arrays, ops
 from autograd.arithmetic import Arithmetic
 from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
 from autograd.modes import _SCOPE, current_scope
@@ -538,9 +538,7 @@ def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") 
             f"{shape}; expected labels of shape {shape[:-1]}"
         )
     classes = shape[-1]
-    # one pass: as unsigned, a negative label is huge (the ufunc's reduce: no wrapper, no mask)
-    unsigned = labels.astype(np.int64, copy=False).view(np.uint64)
-    if unsigned.size and np.maximum.reduce(unsigned, axis=None) >= classes:
+    if not arrays.ids_below(labels, classes):
         raise ValueError(
             f"softmax_cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
             f"received labels from {labels.min()} to {labels.max()}"

@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import Node, Tensor, softmax_cross_entropy, where
+from autograd.arrays import ids_below
 from nn.activations import softplus
 from nn.registry import Registry
 
@@ -113,9 +114,8 @@ def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
     """Integer class ids of shape `y_pred.shape[:-1]` (a trailing axis of 1 is dropped)."""
     labels = line_up_ids(_labels(y_true), y_pred.shape)
     classes = y_pred.shape[-1]
-    if labels.dtype.kind in "iu":  # one pass per batch: as unsigned, a negative id is huge
-        if not (labels.astype(np.int64, copy=False).view(np.uint64) >= classes).any():
-            return labels.astype(np.intp, copy=False)
+    if labels.dtype.kind in "iu" and ids_below(labels, classes):  # the usual batch: one pass
+        return labels.astype(np.intp, copy=False)
     _require_class_ids(labels)
     if labels.size and labels.max() >= classes:
         raise ValueError(
