@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import arrays
-from autograd.engine import _MANY, _ONE, NO_GRAD, Function, Node, raw
+from autograd.engine import _MANY, _ONE, CROSS, NO_GRAD, PASS_ON, Function, Node, raw
 from autograd.modes import _MODE, current_mode, mode
 
 
@@ -350,7 +350,14 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
             elif a.__class__ is node_class and (
                 (b_node := b.__class__ is node_class) or not isinstance(b, Node)
             ):  # binary, `b` a node or a constant (`y * 1.0001`)
-                ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
+                form = fn.form
+                if form is PASS_ON:
+                    ga = gb = g
+                elif form is CROSS:
+                    ga = g * (b.data if b_node else b)
+                    gb = g * a.data
+                else:
+                    ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
                 uses = b._n if b_node else 0
                 if uses:
                     held = b._g

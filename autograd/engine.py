@@ -35,6 +35,13 @@ _MANY = object()
 # is added to, as any other number.
 NO_GRAD = 0.0
 
+# The forms of backward an op may declare (`Function.gradient_form`): the float loop computes
+# a declared form itself instead of calling backward (the call was a third of a float node's
+# backward). `backward` stays the definition; test_op_gradients checks each declaration
+# against it.
+PASS_ON = "pass on"  # d/da = d/db = 1: both inputs get the output's gradient (`a + b`)
+CROSS = "cross"  # d/da = b, d/db = a: each input gets the gradient times the other (`a * b`)
+
 
 def link(inputs: tuple[Any, ...]) -> tuple[Any, Any]:
     """The (`_a`, `_b`) pair that stores `inputs`: two as they are, one or many tagged.
@@ -214,9 +221,10 @@ class Function:
     """
 
     # `plain`: backward may be called as is (not released, no `needs`); `spent`: what replaces
-    # this op in its node once backward released it (itself, once released). Slots, not class
-    # attributes: the engine reads both per node, and a slot reads faster.
-    __slots__ = ("plain", "spent")
+    # this op in its node once backward released it (itself, once released); `form`: the
+    # class's `gradient_form`. Slots, not class attributes: the engine reads them per node,
+    # and a slot reads faster.
+    __slots__ = ("form", "plain", "spent")
 
     name: ClassVar[str] = "op"
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use
@@ -224,10 +232,13 @@ class Function:
     shared: ClassVar[Function | None] = None
     # what a node keeps after backward released it: the op's class and name, no buffers
     shared_released: ClassVar[Function]
+    # PASS_ON or CROSS when backward is that form (binary ops only), else None
+    gradient_form: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         self.plain = not self.wants_needs
         self.spent = type(self).shared_released
+        self.form = self.gradient_form if self.plain else None
 
     @property
     def released(self) -> bool:
@@ -245,9 +256,11 @@ class Function:
         assert "__slots__" in cls.__dict__, f"{cls.__name__} must declare __slots__"
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
+        if "backward" in cls.__dict__ and "gradient_form" not in cls.__dict__:
+            cls.gradient_form = None  # a subclass's own backward: the inherited form is not it
         # released in place of the node's own op: dropping the instance frees its buffers
         spent = cls.shared_released = cls.__new__(cls)
-        spent.plain, spent.spent = False, spent
+        spent.plain, spent.spent, spent.form = False, spent, None
         own = set(Function.__slots__)
         state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s not in own]
         cls.shared = cls() if not state and cls.__dict__.get("forward") else None

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import arrays
-from autograd.engine import Function, Node, raw, sum_to_shape
+from autograd.engine import CROSS, PASS_ON, Function, Node, raw, sum_to_shape
 
 # ---------------------------------------------------------------------------------------
 # Helpers that accept raw data or nodes
@@ -157,6 +157,7 @@ class Add(Function):
 
     __slots__ = ()
     name = "+"
+    gradient_form = PASS_ON
     # the builtin itself: no Python frame per call, which is most of the cost on a float
     forward = staticmethod(operator.add)  # type: ignore[assignment]
 
@@ -176,6 +177,7 @@ class Mul(Function):
 
     __slots__ = ()
     name = "*"
+    gradient_form = CROSS
     forward = staticmethod(operator.mul)  # type: ignore[assignment]
 
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from autograd import Function, Tensor, Value, gradcheck, gradgradcheck, ops
+from autograd import Function, Tensor, Value, engine, gradcheck, gradgradcheck, ops
 from autograd.engine import enable_grad, run_backward, walk
 from autograd.optable import OPS, OpSpec
 from autograd.testing import op_inputs
@@ -92,6 +92,35 @@ def _one_example(strategy: st.SearchStrategy[Any]) -> Any:
 
     keep()
     return found[-1]
+
+
+@pytest.mark.parametrize("cls", sorted(
+    (c for c in _primitives() if c.gradient_form is not None), key=lambda c: c.__name__
+))
+def test_a_declared_gradient_form_is_what_backward_computes(cls: type[Function]) -> None:
+    """The float loop computes a declared form itself: it must be backward's result, bit for
+    bit (a -0.0 included)."""
+    for g, a, b in [(1.5, 2.0, -3.0), (-0.0, 0.0, 2.5), (0.1, -0.0, 1e300), (-2.0, 0.3, -0.0)]:
+        expected = cls().backward(g, cls().forward(a, b), a, b)
+        if cls.gradient_form == engine.PASS_ON:
+            declared = (g, g)
+        else:
+            assert cls.gradient_form == engine.CROSS, cls.gradient_form
+            declared = (g * b, g * a)
+        assert [repr(x) for x in declared] == [repr(x) for x in expected], (cls, g, a, b)
+
+
+def test_an_op_subclass_with_its_own_backward_drops_the_inherited_form() -> None:
+    class Scaled(ops.Mul):
+        __slots__ = ()
+
+        def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+            return 2 * g * b, 2 * g * a
+
+    assert ops.Mul.gradient_form is engine.CROSS and Scaled.gradient_form is None
+    x, w = Value(3.0), Value(5.0)
+    Scaled.apply(x, w).backward()
+    assert (x.grad, w.grad) == (10.0, 6.0)
 
 
 def test_every_primitive_has_a_table_entry() -> None:
