@@ -44,16 +44,19 @@ def count_uses(root: Node) -> None:
         b = node._b
         a = node._a
         if b.__class__ is node_class:  # binary, on two nodes: most nodes, so tested first
-            if (a.__class__ is node_class or isinstance(a, Node)) and a.requires_grad:
+            if a.__class__ is node_class or isinstance(a, Node):
                 uses = a._n
-                if not uses:  # first seen
+                if uses:  # seen before, so it requires grad
+                    a._n = uses + 1
+                elif a.requires_grad:
                     push(a)
-                a._n = uses + 1
-            if b.requires_grad:
-                uses = b._n
-                if not uses:
-                    push(b)
+                    a._n = 1
+            uses = b._n
+            if uses:
                 b._n = uses + 1
+            elif b.requires_grad:
+                push(b)
+                b._n = 1
             continue
         if b is None:  # a leaf
             continue
