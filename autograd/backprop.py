@@ -319,7 +319,9 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
     """`_backprop` for a graph of floats (`Value`, `_keeps_all_grads`): every node keeps
     `.grad`, nothing broadcasts, and most ops are `+` and `*`. The same steps with those cases
     only, because on floats the loop's own steps are the whole cost: `+` and `*` of two nodes
-    (nearly every node) take the form their op declares (`Function.form`) without a call."""
+    (nearly every node) take the form their op declares (`Function.form`) without a call, and
+    the first input, when this was its last use, is taken next with its gradient in hand (what
+    pushing it last and popping it would do, without the list or its `_g`)."""
     ready = [root]
     push, pop = ready.append, ready.pop
     node_class = root.__class__
@@ -330,76 +332,87 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
             node = pop()
             g = node._g
             node._g = None
-            fn = node._fn
-            if g is None:  # no gradient reached it (an op returned None): count its inputs down
-                if fn is not None:
-                    _pass_on(node, fn, None, False, retain_graph, None, False, push)
-                continue
-            held = node.grad
-            node.grad = g if held is NO_GRAD or held is None else held + g
-            if fn is None:  # a leaf
-                continue
-            a, b = node._a, node._b
-            form = fn.form  # None for a released op, as for any op without a declared form
-            if form is not None and b.__class__ is node_class and a.__class__ is node_class:
-                if form is PASS_ON:
-                    ga = gb = g
-                else:  # CROSS, the other form
-                    ga = g * b.data
-                    gb = g * a.data
-                uses = b._n
-                if uses:
-                    held = b._g
-                    b._g = gb if held is None else held + gb
-                    b._n = uses - 1
-                    if uses == 1:
-                        push(b)
-                uses = a._n
-                if uses:
-                    held = a._g
-                    a._g = ga if held is None else held + ga
-                    a._n = uses - 1
-                    if uses == 1:
-                        push(a)
-            elif not fn.plain:  # released, or it wants `needs`: the general steps
-                _pass_on(node, fn, g, False, retain_graph, None, False, push)
-            elif b is _ONE:
-                (ga,) = fn.backward(g, node.data, a.data)
-                uses = a._n
-                if uses:
-                    held = a._g
-                    a._g = ga if held is None else held + ga
-                    a._n = uses - 1
-                    if uses == 1:
-                        push(a)
-            elif a.__class__ is node_class and (
-                (b_node := b.__class__ is node_class) or not isinstance(b, Node)
-            ):  # binary, `b` a node or a constant (`y * 1.0001`)
-                if form is PASS_ON:
-                    ga = gb = g
-                elif form is CROSS:
-                    ga = g * (b.data if b_node else b)
-                    gb = g * a.data
-                else:
-                    ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
-                uses = b._n if b_node else 0
-                if uses:
-                    held = b._g
-                    b._g = gb if held is None else held + gb
-                    b._n = uses - 1
-                    if uses == 1:
-                        push(b)
-                uses = a._n
-                if uses:
-                    held = a._g
-                    a._g = ga if held is None else held + ga
-                    a._n = uses - 1
-                    if uses == 1:
-                        push(a)
-            else:  # an input of another node class, or a constant first
-                _pass_on(node, fn, g, False, retain_graph, None, False, push)
-            if not retain_graph:
-                node._fn = fn.spent
+            while True:  # `node` with its gradient `g`, then (see the docstring) its first input
+                fn = node._fn
+                if g is None:  # no gradient reached it (an op returned None): count inputs down
+                    if fn is not None:
+                        _pass_on(node, fn, None, False, retain_graph, None, False, push)
+                    break
+                held = node.grad
+                node.grad = g if held is NO_GRAD or held is None else held + g
+                if fn is None:  # a leaf
+                    break
+                a, b = node._a, node._b
+                form = fn.form  # None for a released op, as for any op without a declared form
+                if form is not None and b.__class__ is node_class and a.__class__ is node_class:
+                    if form is PASS_ON:
+                        ga = gb = g
+                    else:  # CROSS, the other form
+                        ga = g * b.data
+                        gb = g * a.data
+                    uses = b._n
+                    if uses:
+                        held = b._g
+                        b._g = gb if held is None else held + gb
+                        b._n = uses - 1
+                        if uses == 1:
+                            push(b)
+                    if not retain_graph:
+                        node._fn = fn.spent
+                    uses = a._n
+                    if uses == 1:  # its last use: `a` is next
+                        held = a._g
+                        if held is not None:
+                            ga = held + ga
+                            a._g = None
+                        a._n = 0
+                        node, g = a, ga
+                        continue
+                    if uses:
+                        held = a._g
+                        a._g = ga if held is None else held + ga
+                        a._n = uses - 1
+                    break
+                if not fn.plain:  # released, or it wants `needs`: the general steps
+                    _pass_on(node, fn, g, False, retain_graph, None, False, push)
+                elif b is _ONE:
+                    (ga,) = fn.backward(g, node.data, a.data)
+                    uses = a._n
+                    if uses:
+                        held = a._g
+                        a._g = ga if held is None else held + ga
+                        a._n = uses - 1
+                        if uses == 1:
+                            push(a)
+                elif a.__class__ is node_class and (
+                    (b_node := b.__class__ is node_class) or not isinstance(b, Node)
+                ):  # binary, `b` a node or a constant (`y * 1.0001`)
+                    if form is PASS_ON:
+                        ga = gb = g
+                    elif form is CROSS:
+                        ga = g * (b.data if b_node else b)
+                        gb = g * a.data
+                    else:
+                        ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
+                    uses = b._n if b_node else 0
+                    if uses:
+                        held = b._g
+                        b._g = gb if held is None else held + gb
+                        b._n = uses - 1
+                        if uses == 1:
+                            push(b)
+                    uses = a._n
+                    if uses:
+                        held = a._g
+                        a._g = ga if held is None else held + ga
+                        a._n = uses - 1
+                        if uses == 1:
+                            push(a)
+                else:  # an input of another node class, or a constant first
+                    _pass_on(node, fn, g, False, retain_graph, None, False, push)
+                if not retain_graph:
+                    node._fn = fn.spent
+                break
     except BaseException:
         _clear(root)
         raise
