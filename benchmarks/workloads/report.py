@@ -76,7 +76,8 @@ def context(root: Path) -> dict[str, str]:
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "numpy": f"{np.__version__} (BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', '?')})",
+        "numpy": f"{np.__version__} (BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', '?')}"
+        f"{_blas_kernels()})",
         "torch": _version("torch"),
         "micrograd": _version("micrograd"),
         "scikit-learn": _version("scikit-learn"),
@@ -84,6 +85,21 @@ def context(root: Path) -> dict[str, str]:
         "clock": "wall clock" if harness.CLOCK is time.perf_counter
         else "CPU time of the process (time.process_time)",
     }
+
+
+def _blas_kernels() -> str:
+    """The kernels OpenBLAS runs (threadpoolctl, which scikit-learn brings), and the
+    environment's OPENBLAS_CORETYPE if it forces them: matmul is most of a tensor step, and
+    a machine may pin older kernels (seen here: Haswell on an AVX-512 EPYC, about half the
+    sgemm speed of SkylakeX's), which moves every ratio against torch's own kernels."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return ""
+    cores = {i.get("architecture") for i in threadpool_info() if i.get("user_api") == "blas"}
+    chosen = ", ".join(sorted(c for c in cores if c))
+    forced = os.environ.get("OPENBLAS_CORETYPE")
+    return f", kernels: {chosen}" + (f" (OPENBLAS_CORETYPE={forced})" if forced else "")
 
 
 def markdown(rows: list[Row], info: dict[str, str], selected: list[str], seconds: float) -> str:
