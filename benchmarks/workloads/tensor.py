@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor, affine, softmax_cross_entropy
+from autograd import Tensor, affine, ops, softmax_cross_entropy
 from benchmarks.workloads.data import batches, digits, init_weights
 from benchmarks.workloads.harness import (
     Row,
@@ -77,6 +77,43 @@ class Chainrule(Engine):
             p.data -= lr * p.grad
         self.losses.append(float(loss.data))
         return loss
+
+
+class OpsAlone(Engine):
+    """chainrule's own ops with no engine: each op's `forward` and `backward` called by hand,
+    in the order backward would call them. What is left of a chainrule step without nodes,
+    recording or the backward loop: the numpy work, so chainrule / this is the engine's cost."""
+
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
+        super().__init__(weights, data, lr)
+        self.params = [w.copy() for w in weights]
+        self.seed = np.ones((), weights[0].dtype)
+
+    def step(self) -> None:
+        x, labels, _ = self.data[self.next_batch()]
+        params, affine, relu = self.params, ops.Affine.shared, ops.Relu.shared
+        assert affine is not None and relu is not None
+        last = len(params) // 2 - 1
+        inputs, pre = [x], []
+        h = x
+        for layer in range(last + 1):
+            z = affine.forward(h, params[2 * layer], params[2 * layer + 1])
+            pre.append(z)
+            h = relu.forward(z) if layer < last else z
+            inputs.append(h)
+        loss_op = ops.SoftmaxCrossEntropy()
+        loss = loss_op.forward(h, labels, "mean")
+        (g,) = loss_op.backward(self.seed, loss, h)
+        for layer in range(last, -1, -1):
+            w, b = params[2 * layer], params[2 * layer + 1]
+            gx, gw, gb = affine.backward(
+                g, None, inputs[layer], w, b, needs=[layer > 0, True, True]
+            )
+            if layer > 0:
+                (g,) = relu.backward(gx, inputs[layer], pre[layer - 1])
+            w -= self.lr * gw
+            b -= self.lr * gb
+        self.losses.append(float(loss))
 
 
 class Numpy(Engine):
@@ -156,6 +193,7 @@ def engines(sizes: list[int], data: list[Batch], dtype: type, lr: float) -> dict
     found: dict[str, Any] = {
         "chainrule": Chainrule(weights, data, lr),
         "numpy": Numpy(weights, data, lr),
+        "ops alone": OpsAlone(weights, data, lr),
     }
     torch = torch_single_thread()
     if torch is not None:
@@ -164,9 +202,14 @@ def engines(sizes: list[int], data: list[Batch], dtype: type, lr: float) -> dict
 
 
 def compare(
-    workload: str, label: str, timings: dict[str, Any], targets: dict[str, float | None]
+    workload: str,
+    label: str,
+    timings: dict[str, Any],
+    targets: dict[str, float | None],
+    ours: str = "chainrule",
+    note: bool = True,
 ) -> list[Row]:
-    ours = timings["chainrule"].per_step
+    mine = timings[ours].per_step
     rows = []
     for base, target in targets.items():
         theirs = timings.get(base)
@@ -174,7 +217,7 @@ def compare(
             ratio_row(
                 workload,
                 f"{label} vs {base}",
-                ours,
+                mine,
                 None if theirs is None else theirs.per_step,
                 base,
                 fmt_time,
@@ -182,7 +225,8 @@ def compare(
                 f"{base} not installed",
             )
         )
-    rows[0].note = noise(timings)
+    if note:
+        rows[0].note = noise(timings)
     return rows
 
 
@@ -202,6 +246,18 @@ def run(quick: bool = False) -> list[Row]:
             collect=False,
         )
         rows += compare(NAME, f"small {np.dtype(dtype).name}, time/step", timings, targets)
+        if dtype is np.float32:  # what the engine costs, and what its numpy work alone would give
+            rows += compare(
+                NAME, "small float32, time/step", timings, {"ops alone": None}, note=False
+            )
+            rows += compare(
+                NAME,
+                "small float32, ops alone",
+                timings,
+                {"numpy": None, "torch": None},
+                ours="ops alone",
+                note=False,
+            )
 
     found = engines(SMALL if quick else LARGE, large_data(), np.float32, LR_LARGE)
     timings = interleaved(
