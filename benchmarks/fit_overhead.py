@@ -80,7 +80,7 @@ def _nn_loop_epoch(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> None:
         model.optimizer.step(weights)
 
 
-def bench_fit_overhead(epochs: int = 15) -> dict:
+def bench_fit_overhead(epochs: int = 40) -> dict:
     """Median seconds per epoch of `fit(verbose=0)`, of the same loop written with nn's loss
     and optimizer objects, and of the loop written on the bare engine; and the ratios.
 

@@ -88,23 +88,26 @@ class Optimizer:
         """
         # every gradient checked before any variable changes: a bad pair updates nothing
         checked = []
+        append = checked.append
         for grad, variable in grads_and_vars:
             if grad is None:
                 continue
+            data = variable.data if variable.__class__ is Tensor else None
             if not (
                 type(grad) is np.ndarray  # the engine's own gradient (every step, every weight)
-                and variable.__class__ is Tensor
-                and grad.shape == variable.data.shape
-                and grad.dtype is variable.data.dtype
+                and data is not None
+                and grad.shape == data.shape
+                and grad.dtype is data.dtype
             ):
                 grad = self._gradient(grad, variable)
-            checked.append((grad, variable))
+                data = variable.data
+            append((grad, variable, data))
         states, update = self._state, self.update
-        for grad, variable in checked:
+        for grad, variable, data in checked:
             state = states.get(variable)
             if state is None:
-                state = states[variable] = self.build_state(variable.data)
-            update(variable.data, grad, state)
+                state = states[variable] = self.build_state(data)
+            update(data, grad, state)
         self.iterations += 1
 
     def step(self, params: Sequence[Tensor]) -> None:
@@ -116,7 +119,7 @@ class Optimizer:
         >>> w.data
         array([0.8, 1.6])
         """
-        self.apply_gradients((p.grad, p) for p in _tensors(params))
+        self.apply_gradients([(p.grad, p) for p in _tensors(params)])
 
     def zero_grad(self, params: Sequence[Tensor]) -> None:
         """Clear every parameter's `.grad` (to None) before the next backward.

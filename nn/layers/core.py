@@ -75,7 +75,8 @@ class Dense(Layer):
         """
         # one fused node with a bias (autograd.affine), as PyTorch's addmm
         out = inputs @ self.kernel if self.bias is None else affine(inputs, self.kernel, self.bias)
-        return self.activation(out)
+        activation = self.activation
+        return out if activation is activations.linear else activation(out)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """The input shape with its last axis replaced by `units`.
@@ -87,7 +88,7 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
-        expected = self.kernel.shape[0]  # type: ignore[union-attr]
+        expected = self.kernel.data.shape[0]  # type: ignore[union-attr]
         if len(shape) < 2 or shape[-1] != expected:
             raise ValueError(
                 f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
