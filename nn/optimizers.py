@@ -87,7 +87,7 @@ class Optimizer:
         (array([0.8]), array([0.]), 1)
         """
         # every gradient checked before any variable changes: a bad pair updates nothing
-        checked = []
+        checked: list[tuple[np.ndarray, Tensor, np.ndarray]] = []
         append = checked.append
         for grad, variable in grads_and_vars:
             if grad is None:
