@@ -708,14 +708,12 @@ class Concatenate(Function):
 def _shifted_exps(a: Any, axis: int) -> tuple[Any, Any, Any]:
     """`a - max(a)`, its exponentials and their sum along `axis` (kept): the max shift keeps
     every exponent <= 0, so nothing overflows."""
-    if a.ndim == 2 and axis in (1, -1):  # logits, a row per sample: the faster row reduces
-        shifted = a - arrays.row_max(a)
-        exps = np.exp(shifted)
-        return shifted, exps, arrays.row_sums(exps)
-    # the ufuncs' own reduce: ndarray.max/.sum add a Python wrapper per call
-    shifted = a - np.maximum.reduce(a, axis=axis, keepdims=True)
+    rows = a.ndim == 2 and axis in (1, -1)  # logits, a row per sample: the faster row reduces
+    # else the ufuncs' own reduce: ndarray.max/.sum add a Python wrapper per call
+    shifted = a - (arrays.row_max(a) if rows else np.maximum.reduce(a, axis=axis, keepdims=True))
     exps = np.exp(shifted)
-    return shifted, exps, np.add.reduce(exps, axis=axis, keepdims=True)
+    sums = arrays.row_sums(exps) if rows else np.add.reduce(exps, axis=axis, keepdims=True)
+    return shifted, exps, sums
 
 
 class LogSoftmax(Function):
