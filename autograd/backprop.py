@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import arrays
-from autograd.engine import _MANY, _ONE, CROSS, NO_GRAD, PASS_ON, Function, Node, raw
+from autograd.engine import _MANY, _ONE, NO_GRAD, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
 
 
@@ -344,13 +344,17 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                     break
                 a, b = node._a, node._b
                 form = fn.form  # None for a released op, as for any op without a declared form
-                if form is not None and b.__class__ is node_class and a.__class__ is node_class:
+                if (
+                    form is not None
+                    and a.__class__ is node_class
+                    and ((b_node := b.__class__ is node_class) or not isinstance(b, Node))
+                ):  # `b` a node or a constant (`y * 1.0001`)
                     if form is PASS_ON:
                         ga = gb = g
                     else:  # CROSS, the other form
-                        ga = g * b.data
+                        ga = g * (b.data if b_node else b)
                         gb = g * a.data
-                    uses = b._n
+                    uses = b._n if b_node else 0
                     if uses:
                         held = b._g
                         b._g = gb if held is None else held + gb
@@ -386,14 +390,8 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                             push(a)
                 elif a.__class__ is node_class and (
                     (b_node := b.__class__ is node_class) or not isinstance(b, Node)
-                ):  # binary, `b` a node or a constant (`y * 1.0001`)
-                    if form is PASS_ON:
-                        ga = gb = g
-                    elif form is CROSS:
-                        ga = g * (b.data if b_node else b)
-                        gb = g * a.data
-                    else:
-                        ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
+                ):  # binary without a declared form, `b` a node or a constant
+                    ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
                     uses = b._n if b_node else 0
                     if uses:
                         held = b._g
