@@ -397,6 +397,41 @@ class LecunNormal(_Preset):
     preset = (1.0, "fan_in", "truncated_normal")
 
 
+@registry.register("orthogonal", "orthogonal_initializer")
+class Orthogonal(Initializer):
+    """`gain` times an orthogonal matrix (Keras' OrthogonalInitializer, the recurrent default).
+
+    The QR decomposition of a normal (rows, columns) draw, rows the product of all axes but the
+    last, with the signs of R's diagonal moved into Q so that Q is uniformly distributed; a
+    wide matrix is drawn transposed and so has orthonormal rows, a tall one orthonormal columns.
+
+    >>> w = Orthogonal(seed=0)((3, 3), dtype=np.float64)
+    >>> np.allclose(w.T @ w, np.eye(3))
+    True
+    """
+
+    def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
+        super().__init__(seed)
+        self.gain = float(gain)
+
+    def sample(self, shape: tuple[int, ...]) -> np.ndarray:
+        if len(shape) < 2:
+            raise ValueError(
+                "Orthogonal expects a shape of at least two dimensions, received "
+                f"shape={shape}"
+            )
+        rows, columns = math.prod(shape[:-1]), shape[-1]
+        draws = self._generator().standard_normal((max(rows, columns), min(rows, columns)))
+        q, r = np.linalg.qr(draws)
+        q *= np.sign(np.diag(r))  # makes the decomposition unique: Q then Haar-distributed
+        if rows < columns:
+            q = q.T
+        return self.gain * q.reshape(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": self.gain, "seed": self.seed}
+
+
 def get(identifier: Any) -> Initializer:
     """An initializer from its name (an instance with Keras' defaults) or itself.
 
