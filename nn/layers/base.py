@@ -397,7 +397,14 @@ def _marking_built(build: Any) -> Any:
 
 
 def _snake_case(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    """A class name as Keras 3 names its instances (keras/src/utils/naming.py).
+
+    >>> [_snake_case(n) for n in ("Conv2D", "MaxPooling2D", "SimpleRNN", "BatchNormalization")]
+    ['conv2d', 'max_pooling2d', 'simple_rnn', 'batch_normalization']
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)  # a capitalised word after anything
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()  # an acronym after a lowercase
 
 
 def _check_bool(value: Any, what: str, owner: str) -> bool:
