@@ -211,7 +211,7 @@ class TruncatedNormal(RandomNormal):
         return truncated_normal(self._generator(), shape, self.mean, self.stddev)
 
 
-@registry.register("random_uniform")
+@registry.register("random_uniform", "uniform")  # Keras 3 aliases "uniform" too
 class RandomUniform(Initializer):
     """Uniform draws in `[minval, maxval)`, Keras' defaults `-0.05, 0.05`.
 

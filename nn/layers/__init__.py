@@ -7,6 +7,7 @@
 
 from nn.layers.base import Layer
 from nn.layers.core import Activation, Dense, Dropout, Flatten
+from nn.layers.embedding import Embedding
 from nn.layers.input import Input, InputLayer
 
-__all__ = ["Activation", "Dense", "Dropout", "Flatten", "Input", "InputLayer", "Layer"]
+__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Input", "InputLayer", "Layer"]
