@@ -4,8 +4,8 @@ formulas of `compute_conv_output_shape` / `compute_pooling_output_shape`).
 
 >>> standardize_tuple(3, 2, "kernel_size", "Conv2D")
 (3, 3)
->>> output_size(28, 5, 1, 1, "valid"), output_size(28, 5, 2, 1, "same"), output_size(None, 5, 1, 1, "valid")
-(24, 14, None)
+>>> output_size(28, 5, 1, 1, "valid"), output_size(28, 5, 2, 1, "same")
+(24, 14)
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ def standardize_tuple(
 
     >>> standardize_tuple((1, 2), 2, "strides", "Conv2D")
     (1, 2)
-    >>> standardize_tuple(0, 1, "strides", "Conv1D")
+    >>> standardize_tuple(0, 1, "strides", "Conv1D")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Conv1D expects strides to be an integer or a tuple of 1 integers, each > 0, received strides=0
+    ValueError: Conv1D expects strides to be an integer or a tuple of 1 integers, ... strides=0
     """
     bound = ">= 0" if allow_zero else "> 0"
     message = (
@@ -67,7 +67,9 @@ def standardize_padding(value: Any, owner: str, allow_causal: bool = False) -> s
     padding = value.lower() if isinstance(value, str) else value
     if padding not in allowed:
         names = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{owner} expects padding to be one of {names}, received padding={value!r}")
+        raise ValueError(
+            f"{owner} expects padding to be one of {names}, received padding={value!r}"
+        )
     return str(padding)
 
 
@@ -96,7 +98,9 @@ def positive_int(value: Any, name: str, owner: str) -> int:
     6
     """
     if not _is_int(value) or value <= 0:
-        raise ValueError(f"{owner} expects {name} to be a positive integer, received {name}={value!r}")
+        raise ValueError(
+            f"{owner} expects {name} to be a positive integer, received {name}={value!r}"
+        )
     return int(value)
 
 
@@ -106,8 +110,10 @@ def output_size(
     """One spatial axis' output size (None stays None); 'valid' may give <= 0, which the
     caller reports.
 
-    >>> output_size(7, 3, 2, 1, "valid"), output_size(7, 3, 1, 2, "valid"), output_size(7, 3, 2, 1, "same")
-    (3, 3, 4)
+    >>> output_size(7, 3, 2, 1, "valid"), output_size(7, 3, 1, 2, "valid")
+    (3, 3)
+    >>> output_size(7, 3, 2, 1, "same"), output_size(None, 3, 1, 1, "valid")
+    (4, None)
     """
     if size is None:
         return None
@@ -119,10 +125,10 @@ def output_size(
 def check_rank(shape: Shape | tuple[int, ...], rank: int, name: str, owner: str) -> None:
     """ValueError unless `shape` has a batch axis, `rank` spatial axes and a channel axis.
 
-    >>> check_rank((None, 28, 28), 2, "conv2d", "Conv2D")
+    >>> check_rank((None, 28, 28), 2, "conv2d", "Conv2D")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Input 0 of layer "conv2d" (Conv2D) expects a 4-D input (batch, height, width, channels), received input shape (None, 28, 28)
+    ValueError: ... expects a 4-D input (batch, height, width, channels), ... shape (None, 28, 28)
     """
     if len(shape) != rank + 2:
         raise ValueError(
@@ -143,7 +149,8 @@ def spatial_output_shape(
     """The output's spatial sizes for an input of `shape` (batch, *spatial, channels);
     ValueError when a known size is too small for the (dilated) window without padding.
 
-    >>> spatial_output_shape((None, 5, None, 1), (3, 3), (1, 1), (1, 1), "valid", "conv2d", "Conv2D")
+    >>> one = (1, 1)
+    >>> spatial_output_shape((None, 5, None, 1), (3, 3), one, one, "valid", "conv2d", "Conv2D")
     (3, None)
     """
     sizes = tuple(
