@@ -9,6 +9,15 @@
 """
 
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from autograd.convolution import (
+    avg_pool,
+    conv,
+    max_pool,
+    pad,
+    same_padding,
+    sliding_windows,
+    unstack,
+)
 from autograd.engine import (
     Function,
     Node,
@@ -41,8 +50,10 @@ __all__ = [
     "Tensor",
     "Value",
     "affine",
+    "avg_pool",
     "backward",
     "concatenate",
+    "conv",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
@@ -53,13 +64,18 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
+    "max_pool",
     "maximum",
     "minimum",
     "name_scope",
     "no_grad",
+    "pad",
+    "same_padding",
     "save_graph",
+    "sliding_windows",
     "softmax_cross_entropy",
     "stack",
+    "unstack",
     "value_and_grad",
     "where",
 ]

@@ -131,3 +131,59 @@ def ids_below(ids: np.ndarray, bound: int) -> bool:
         return True
     unsigned = ids.astype(np.int64, copy=False).view(np.uint64)
     return bool(np.maximum.reduce(unsigned, axis=None) < bound)
+
+
+class Slices:
+    """A gradient known slice by slice along axis 0: what `unstack`'s parts hand back.
+
+    The engine adds gradients with `+`; adding two `Slices` merges their slices (no array of
+    the full shape is made), so the T parts of an unstacked sequence cost T small arrays, and
+    unstack's backward stacks them once (`dense`). With anything else a `Slices` acts as the
+    dense array it stands for (numpy's ufuncs included, through `__array_ufunc__`).
+
+    >>> g = Slices({0: np.ones(2)}, (3, 2), np.dtype(np.float64)) + Slices({2: np.ones(2)}, (3, 2), np.dtype(np.float64))
+    >>> sorted(g.parts), g.dense().tolist()
+    ([0, 2], [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
+    >>> (np.ones((3, 2)) + g).tolist()
+    [[2.0, 2.0], [1.0, 1.0], [2.0, 2.0]]
+    """
+
+    __slots__ = ("parts", "shape", "dtype")
+
+    def __init__(self, parts: dict[int, Any], shape: tuple[int, ...], dtype: np.dtype) -> None:
+        self.parts, self.shape, self.dtype = parts, shape, dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def dense(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The full array: zeros where no slice was given (written into `out` if given, which
+        must be zeros of the right shape, e.g. a moved-axis view of a fresh array)."""
+        if out is None:
+            out = np.zeros(self.shape, self.dtype)
+        for i, part in self.parts.items():
+            out[i] = part
+        return out
+
+    def __add__(self, other: Any) -> Any:
+        if isinstance(other, Slices):
+            merged = dict(self.parts)
+            for i, part in other.parts.items():
+                held = merged.get(i)
+                merged[i] = part if held is None else held + part
+            return Slices(merged, self.shape, self.dtype)
+        return self.dense() + other
+
+    __radd__ = __add__
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        dense = self.dense()
+        return dense if dtype is None else dense.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        dense = [x.dense() if isinstance(x, Slices) else x for x in inputs]
+        return getattr(ufunc, method)(*dense, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Slices(parts {sorted(self.parts)} of shape {self.shape})"

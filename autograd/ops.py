@@ -9,6 +9,7 @@ Everything else (`-`, `/`, `sqrt`, `mean`, `softmax`, `maximum`, ...) is a compo
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from typing import Any
@@ -787,3 +788,176 @@ class SoftmaxCrossEntropy(Function):
             grad = np.multiply(self.probs, factor, order="C")
             grad.ravel()[self.picks] -= factor
         return (grad.reshape(shape),)
+
+
+# ---------------------------------------------------------------------------------------
+# Movement ops for convolution, pooling and recurrence (Tensor): padding, sliding windows
+# and their adjoint, and unstacking along an axis. Convolution and pooling are compositions
+# of these (autograd/convolution.py), so their gradients come from primitives tested here.
+
+
+def window_view(a: np.ndarray, window: tuple[int, ...], strides: tuple[int, ...],
+                dilation: tuple[int, ...]) -> np.ndarray:
+    """A read-only strided view of `a` (batch, *spatial, channels) as
+    (batch, *out, *window, channels): no copy (im2col copies only when reshaped).
+
+    >>> window_view(np.arange(5.0).reshape(1, 5, 1), (2,), (2,), (1,))[0, :, :, 0].tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    spatial = a.shape[1:-1]
+    out = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in zip(spatial, window, strides, dilation))
+    steps = a.strides[1:-1]
+    shape = (a.shape[0], *out, *window, a.shape[-1])
+    strides_ = (a.strides[0], *(st * s for st, s in zip(steps, strides)),
+                *(st * d for st, d in zip(steps, dilation)), a.strides[-1])
+    return np.lib.stride_tricks.as_strided(a, shape, strides_, writeable=False)
+
+
+def windows(x: Any, window: tuple[int, ...], strides: tuple[int, ...],
+            dilation: tuple[int, ...]) -> Any:
+    """Sliding windows of an ndarray (a view) or a node (a `Windows` node)."""
+    if isinstance(x, Node):
+        return Windows.apply(x, window=window, strides=strides, dilation=dilation)
+    return window_view(x, window, strides, dilation)
+
+
+def unwindows(g: Any, shape: tuple[int, ...], window: tuple[int, ...], strides: tuple[int, ...],
+              dilation: tuple[int, ...]) -> Any:
+    """The adjoint of `windows`: every window's values added back where it was read, one
+    strided slice-add per kernel offset (kh * kw adds of the output's size, no `np.add.at`).
+
+    >>> unwindows(np.ones((1, 2, 2, 1)), (1, 3, 1), (2,), (1,), (1,))[0, :, 0].tolist()
+    [1.0, 2.0, 1.0]
+    """
+    if isinstance(g, Node):
+        return Unwindows.apply(g, shape=shape, window=window, strides=strides, dilation=dilation)
+    out = np.zeros(shape, dtype=g.dtype)
+    rank = len(window)
+    sizes = g.shape[1 : 1 + rank]
+    for offsets in itertools.product(*(range(k) for k in window)):
+        at = tuple(slice(o * d, o * d + s * (n - 1) + 1, s)
+                   for o, d, s, n in zip(offsets, dilation, strides, sizes))
+        out[(slice(None), *at)] += g[(slice(None),) * (1 + rank) + offsets]
+    return out
+
+
+class Pad(Function):
+    """`a` surrounded by a constant (`widths`: one (before, after) pair per axis, as
+    `np.pad`); the gradient is the middle, sliced back out.
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = Pad.apply(x, widths=((1, 2),))
+    >>> (y * Tensor([5.0, 1.0, 2.0, 5.0, 5.0])).sum().backward()
+    >>> y.data.tolist(), x.grad
+    ([0.0, 1.0, 2.0, 0.0, 0.0], array([1., 2.]))
+    """
+
+    __slots__ = ("key",)
+
+    def forward(self, a: Any, widths: tuple[tuple[int, int], ...], value: float = 0.0) -> Any:
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths))
+        self.key = tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, widths))
+        out = np.full(shape, value, dtype=a.dtype)  # faster than np.pad's general machinery
+        out[self.key] = a
+        return out
+
+    def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
+        return (getitem(g, self.key),)
+
+
+class Windows(Function):
+    """Sliding windows (batch, *spatial, channels) -> (batch, *out, *window, channels), with
+    strides and dilation: im2col as a strided view. The gradient adds each window back.
+
+    >>> from autograd import Tensor
+    >>> x = Tensor(np.arange(4.0).reshape(1, 4, 1), requires_grad=True)
+    >>> w = Windows.apply(x, window=(2,), strides=(1,), dilation=(1,))
+    >>> w.sum().backward()
+    >>> w.shape, x.grad[0, :, 0].tolist()  # the middle elements sit in two windows
+    ((1, 3, 2, 1), [1.0, 2.0, 2.0, 1.0])
+    """
+
+    __slots__ = ("shape", "window", "strides", "dilation")
+
+    def forward(self, a: Any, window: tuple[int, ...], strides: tuple[int, ...],
+                dilation: tuple[int, ...]) -> Any:
+        self.shape, self.window, self.strides, self.dilation = a.shape, window, strides, dilation
+        return window_view(a, window, strides, dilation)
+
+    def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
+        return (unwindows(g, self.shape, self.window, self.strides, self.dilation),)
+
+
+class Unwindows(Function):
+    """The adjoint of `Windows` (col2im): windows added back into an array of `shape`.
+    Backward is `Windows` again; it is a primitive so that windows have a second derivative.
+
+    >>> from autograd import Tensor
+    >>> g = Tensor(np.ones((1, 3, 2, 1)), requires_grad=True)
+    >>> Unwindows.apply(g, shape=(1, 4, 1), window=(2,), strides=(1,), dilation=(1,)).data[0, :, 0]
+    array([1., 2., 2., 1.])
+    """
+
+    __slots__ = ("window", "strides", "dilation")
+
+    def forward(self, g: Any, shape: tuple[int, ...], window: tuple[int, ...],
+                strides: tuple[int, ...], dilation: tuple[int, ...]) -> Any:
+        self.window, self.strides, self.dilation = window, strides, dilation
+        return unwindows(g, shape, window, strides, dilation)
+
+    def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
+        return (windows(g, self.window, self.strides, self.dilation),)
+
+
+class Unstack(Function):
+    """`a` with `axis` moved to the front, to be taken apart by `Pick`: the parts' gradients
+    arrive as `arrays.Slices` and are stacked once here, so backward over T parts is
+    O(T * part) (indexing each part would scatter a full-size array per part).
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> u = Unstack.apply(x, axis=1)
+    >>> (Pick.apply(u, index=1) * 10).sum().backward()
+    >>> x.grad
+    array([[ 0., 10.],
+           [ 0., 10.]])
+    """
+
+    __slots__ = ("axis", "shape")
+    name = "unstack"
+
+    def forward(self, a: Any, axis: int) -> Any:
+        self.axis, self.shape = axis, a.shape
+        return np.moveaxis(a, axis, 0)
+
+    def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
+        if isinstance(g, arrays.Slices):
+            grad = np.zeros(self.shape, dtype=g.dtype)
+            g.dense(np.moveaxis(grad, self.axis, 0))  # written through the view: C order kept
+            return (grad,)
+        axes = list(range(1, len(self.shape)))
+        axes.insert(self.axis % len(self.shape), 0)
+        return (g.transpose(axes),)
+
+
+class Pick(Function):
+    """Part `index` of an `Unstack` node; its gradient is that one slice (`arrays.Slices`),
+    or under create_graph a scatter node.
+
+    >>> from autograd import Tensor
+    >>> u = Unstack.apply(Tensor([[1.0, 2.0], [3.0, 4.0]]), axis=0)
+    >>> Pick.apply(u, index=1)
+    Tensor([3., 4.])
+    """
+
+    __slots__ = ("index", "shape")
+
+    def forward(self, a: Any, index: int) -> Any:
+        self.index, self.shape = index, a.shape
+        return a[index]
+
+    def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
+        if isinstance(g, Node):
+            return (scatter(g, self.index, self.shape),)
+        return (arrays.Slices({self.index: g}, self.shape, g.dtype),)

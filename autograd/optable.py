@@ -23,6 +23,17 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import numpy as np
 
+from autograd import ops
+from autograd.convolution import (
+    _padding_widths,
+    as_tuple,
+    avg_pool,
+    conv,
+    max_pool,
+    pad,
+    sliding_windows,
+    unstack,
+)
 from autograd.engine import raw
 from autograd.tensor import (
     Tensor,
@@ -116,6 +127,8 @@ class OpSpec:
     distinct: bool = False
     guard: Callable[..., bool] | None = None
     expr: str = ""  # display template, e.g. "{0} + {1}"; default name({0}, {1})
+    # drawn by `graphs()`: not the ops that need a (batch, *spatial, channels) input
+    composable: bool = True
 
     def __post_init__(self) -> None:
         assert len(self.domains) == self.arity, f"{self.name}: one domain per argument"
@@ -504,7 +517,208 @@ def _structural() -> tuple[OpSpec, ...]:
     )
 
 
-OPS: tuple[OpSpec, ...] = _ELEMENTWISE + _MATMUL + _AFFINE + _reductions() + _structural()
+# ---------------------------------------------------------------------------------------
+# Convolution, pooling and unstacking: numpy references written with plain loops
+
+
+def _pad_widths(ndim: int) -> list[tuple[int, int]]:
+    return [(i % 2, 1 + i % 3 // 2) for i in range(ndim)]
+
+
+def _np_windows(a: np.ndarray, window: tuple[int, ...], strides: tuple[int, ...],
+                dilation: tuple[int, ...]) -> np.ndarray:
+    """(batch, *out, *window, channels), one output position at a time."""
+    spatial = a.shape[1:-1]
+    if len(spatial) != len(window):
+        raise ValueError(f"windows of rank {len(window)} need a {len(window) + 2}-D input")
+    out = [(n - (k - 1) * d - 1) // s + 1 for n, k, s, d in zip(spatial, window, strides, dilation)]
+    if min(out) < 1:
+        raise ValueError("the window is larger than the input")
+    result = np.zeros((a.shape[0], *out, *window, a.shape[-1]))
+    for pos in np.ndindex(*out):
+        for off in np.ndindex(*window):
+            at = tuple(p * s + o * d for p, o, s, d in zip(pos, off, strides, dilation))
+            result[(slice(None), *pos, *off)] = a[(slice(None), *at)]
+    return result
+
+
+def _np_unwindows(g: np.ndarray, shape: tuple[int, ...], window: tuple[int, ...],
+                  strides: tuple[int, ...], dilation: tuple[int, ...]) -> np.ndarray:
+    rank = len(window)
+    result = np.zeros(shape)
+    for pos in np.ndindex(*g.shape[1 : 1 + rank]):
+        for off in np.ndindex(*window):
+            at = tuple(p * s + o * d for p, o, s, d in zip(pos, off, strides, dilation))
+            result[(slice(None), *at)] += g[(slice(None), *pos, *off)]
+    return result
+
+
+def _np_conv(x: np.ndarray, kernel: np.ndarray, strides: Any, padding: str, dilation: Any,
+             bias: Any = None) -> np.ndarray:
+    rank = kernel.ndim - 2
+    window = kernel.shape[:rank]
+    s, d = as_tuple(strides, rank, "strides"), as_tuple(dilation, rank, "dilation")
+    widths = _padding_widths(Tensor(x), padding, window, s, d)
+    cols = _np_windows(np.pad(x, [(0, 0), *widths, (0, 0)]), window, s, d)
+    out = np.tensordot(cols, kernel, axes=rank + 1)
+    return out if bias is None else out + bias
+
+
+def _np_pool(x: np.ndarray, pool: int, strides: int | None, padding: str, kind: str) -> np.ndarray:
+    rank = x.ndim - 2
+    window, steps = (pool,) * rank, (strides or pool,) * rank
+    widths = _padding_widths(Tensor(x), padding, window, steps, (1,) * rank)
+    fill = -np.inf if kind == "max" else np.nan  # nan marks padding, left out of the mean
+    cols = _np_windows(np.pad(x, [(0, 0), *widths, (0, 0)], constant_values=fill), window, steps,
+                       (1,) * rank)
+    axes = tuple(range(1 + rank, 1 + 2 * rank))
+    return cols.max(axis=axes) if kind == "max" else np.nanmean(cols, axis=axes)
+
+
+def _pool_separated(pool: int, strides: int | None, padding: str) -> Callable[[np.ndarray], bool]:
+    """Guard for max pooling: each window's top two elements differ by >= 0.05."""
+
+    def guard(a: np.ndarray) -> bool:
+        if a.ndim < 3:
+            return False
+        rank = a.ndim - 2
+        window, steps = (pool,) * rank, (strides or pool,) * rank
+        widths = _padding_widths(Tensor(a), padding, window, steps, (1,) * rank)
+        padded = np.pad(a, [(0, 0), *widths, (0, 0)], constant_values=-1e9)
+        cols = _np_windows(padded, window, steps, (1,) * rank)
+        flat = np.sort(np.moveaxis(cols, -1, 1).reshape(*cols.shape[: 1 + rank], cols.shape[-1], -1))
+        return bool(np.all(flat[..., -1] - flat[..., -2] >= 0.05)) if flat.shape[-1] > 1 else True
+
+    return guard
+
+
+def _image_shapes(arity: int, kernel: int = 2, dilation: int = 1) -> Callable[[], SearchStrategy[Any]]:
+    """(batch, *spatial, channels) of rank 1 or 2, and for arity 2 a kernel (*window, channels,
+    filters) no larger than the input; arity 3 adds a bias (filters,)."""
+
+    def strategy() -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        def build(t: tuple[int, int, int, int, int, int, int]) -> tuple[tuple[int, ...], ...]:
+            rank, n, h, w, c, k, f = t
+            spatial = (h, w)[:rank]
+            x = (n, *spatial, c)
+            if arity == 1:
+                return (x,)
+            window = tuple(min(k, (s - 1) // dilation + 1) for s in spatial)  # fits unpadded
+            return ((x, (*window, c, f)) + (((f,),) if arity == 3 else ()))
+
+        side = st.integers(kernel + 1, kernel + 3)
+        return st.tuples(st.integers(1, 2), st.integers(1, 2), side, side, st.integers(1, 2),
+                         st.integers(1, 3), st.integers(1, 2)).map(build)
+
+    return strategy
+
+
+def _windowed_shapes(window: int, strides: int, dilation: int) -> Callable[[], SearchStrategy[Any]]:
+    """What `Windows` outputs: (batch, *out, *window, channels), for its adjoint's entry."""
+
+    def strategy() -> SearchStrategy[Any]:
+        from hypothesis import strategies as st
+
+        def build(t: tuple[int, int, int, int]) -> tuple[tuple[int, ...], ...]:
+            rank, n, o, c = t
+            return ((n, *(o,) * rank, *(window,) * rank, c),)
+
+        return st.tuples(st.integers(1, 2), st.integers(1, 2), st.integers(1, 3),
+                         st.integers(1, 2)).map(build)
+
+    return strategy
+
+
+def _unwindowed(g: Any, window: int, strides: int, dilation: int) -> Any:
+    rank = (g.ndim - 2) // 2
+    out = g.shape[1 : 1 + rank]
+    shape = (g.shape[0], *((o - 1) * strides + (window - 1) * dilation + 1 for o in out), g.shape[-1])
+    return shape, (window,) * rank, (strides,) * rank, (dilation,) * rank
+
+
+def _parts_weighted(a: Any, axis: int, every: int) -> Any:
+    parts = unstack(a, axis=axis)
+    out = parts[0] * 1.0
+    for i in range(every, len(parts), every):
+        out = out + parts[i] * (i + 1.0)
+    return out
+
+
+def _np_parts_weighted(a: np.ndarray, axis: int, every: int) -> np.ndarray:
+    moved = np.moveaxis(a, axis, 0)
+    weights = np.array([i + 1.0 if i % every == 0 else 0.0 for i in range(len(moved))])
+    return np.tensordot(weights, moved, axes=1)
+
+
+def _movement() -> tuple[OpSpec, ...]:
+    specs: list[OpSpec] = [
+        _unary("pad", lambda a: pad(a, _pad_widths(a.ndim)),
+               lambda a: np.pad(a, _pad_widths(a.ndim)), ANY, TENSOR, expr="pad({0})",
+               elementwise=False),
+        _unary("pad(value=-1.5)", lambda a: pad(a, _pad_widths(a.ndim), value=-1.5),
+               lambda a: np.pad(a, _pad_widths(a.ndim), constant_values=-1.5), ANY, TENSOR,
+               expr="pad({0}, value=-1.5)", elementwise=False),
+    ]
+    for k, s, d in ((2, 1, 1), (2, 2, 1), (2, 1, 2)):
+        specs.append(_unary(
+            f"sliding_windows(k={k},s={s},d={d})",
+            functools.partial(lambda a, k, s, d: sliding_windows(a, k, s, d), k=k, s=s, d=d),
+            functools.partial(lambda a, k, s, d: _np_windows(a, *(((k,), (s,), (d,)) if a.ndim == 3
+                              else ((k, k), (s, s), (d, d)))), k=k, s=s, d=d),
+            ANY, TENSOR, expr=f"sliding_windows({{0}}, {k}, strides={s}, dilation={d})",
+            elementwise=False, shapes=_image_shapes(1, (k - 1) * d + 1), composable=False))
+    for k, s, d in ((2, 2, 1), (2, 1, 2)):
+        specs.append(_unary(
+            f"unwindows(k={k},s={s},d={d})",
+            functools.partial(lambda g, k, s, d: ops.Unwindows.apply(g, **dict(zip(
+                ("shape", "window", "strides", "dilation"), _unwindowed(g, k, s, d)))), k=k, s=s, d=d),
+            functools.partial(lambda g, k, s, d: _np_unwindows(g, *_unwindowed(g, k, s, d)),
+                              k=k, s=s, d=d),
+            ANY, TENSOR, expr=f"unwindows({{0}}, {k}, strides={s}, dilation={d})", elementwise=False,
+            shapes=_windowed_shapes(k, s, d), composable=False))
+    for padding, s, d in (("valid", 1, 1), ("same", 2, 1), ("valid", 1, 2), ("same", 1, 2)):
+        name = f"conv({padding},s={s},d={d})"
+        specs.append(_binary(
+            name, functools.partial(lambda x, k, p, s, d: conv(x, k, s, p, d), p=padding, s=s, d=d),
+            functools.partial(lambda x, k, p, s, d: _np_conv(x, k, s, p, d), p=padding, s=s, d=d),
+            (MODERATE, MODERATE), TENSOR, expr=f"{name}({{0}}, {{1}})", elementwise=False,
+            shapes=_image_shapes(2, dilation=d), composable=False))
+    specs.append(_binary(
+        "conv(causal,d=2)", lambda x, k: conv(x, k, padding="causal", dilation=2),
+        lambda x, k: _np_conv(x, k, 1, "causal", 2), (MODERATE, MODERATE), TENSOR,
+        expr="conv({0}, {1}, padding='causal', dilation=2)", elementwise=False,
+        shapes=lambda: _image_shapes(2, dilation=2)().filter(lambda s: len(s[0]) == 3),
+        composable=False))
+    specs.append(OpSpec(
+        "conv(same,bias)", lambda x, k, b: conv(x, k, padding="same", bias=b), 3,
+        (MODERATE, MODERATE, MODERATE), TENSOR, lambda x, k, b: _np_conv(x, k, 1, "same", 1, b),
+        expr="conv({0}, {1}, padding='same', bias={2})", elementwise=False,
+        shapes=_image_shapes(3), composable=False))
+    for kind, fn in (("max", max_pool), ("avg", avg_pool)):
+        for pool, strides, padding in ((2, None, "valid"), (3, 2, "same"), (2, 1, "valid")):
+            name = f"{kind}_pool({pool},s={strides},{padding})"
+            specs.append(_unary(
+                name, functools.partial(lambda a, f, p, s, pd: f(a, p, s, pd), f=fn, p=pool,
+                                        s=strides, pd=padding),
+                functools.partial(_np_pool, pool=pool, strides=strides, padding=padding, kind=kind),
+                ANY, TENSOR, expr=f"{name}({{0}})", elementwise=False,
+                distinct=kind == "max", shapes=_image_shapes(1, pool),
+                guard=_pool_separated(pool, strides, padding) if kind == "max" else None,
+                composable=False))
+    for axis, every in ((0, 1), (-1, 2)):
+        name = f"unstack(axis={axis})" + ("[::2]" if every == 2 else "")
+        specs.append(_unary(
+            name, functools.partial(_parts_weighted, axis=axis, every=every),
+            functools.partial(_np_parts_weighted, axis=axis, every=every), ANY, TENSOR,
+            expr=f"weighted sum of {name}({{0}})", elementwise=False))
+    return tuple(specs)
+
+
+OPS: tuple[OpSpec, ...] = (
+    _ELEMENTWISE + _MATMUL + _AFFINE + _reductions() + _structural() + _movement()
+)
 
 
 def by_name(name: str) -> OpSpec:

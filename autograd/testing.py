@@ -345,7 +345,9 @@ def graphs(
     if max_inputs < 1:
         raise ValueError(f"graphs expects max_inputs >= 1, received {max_inputs}")
     # ops of one or two arguments: affine's three are drawn by op_inputs, not combined here
-    families = _families(spec for spec in ops if kind in spec.kinds and spec.arity <= 2)
+    families = _families(
+        spec for spec in ops if kind in spec.kinds and spec.arity <= 2 and spec.composable
+    )
     if not families:
         raise ValueError(f"graphs: none of the {len(ops)} ops given accepts kind {kind!r}")
     domain = Domain() if domain is None else _domain(domain)

@@ -26,6 +26,7 @@ from autograd import (
     value_and_grad,
     where,
 )
+from autograd import ops
 from autograd.engine import Function, raw
 from autograd.gradcheck import numerical_jacobian
 from autograd.tensor import affine, softmax_cross_entropy
@@ -411,6 +412,27 @@ TENSOR_OPS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
         lambda x: softmax_cross_entropy(x.reshape(1, 2, 3), [[1, 1]]),
         (ANY,),
     ),
+    "pad": (lambda x: square(autograd.pad(x, [(1, 0), (0, 2)], value=0.5)), (ANY,)),
+    "sliding windows": (
+        lambda x: square(autograd.sliding_windows(x.reshape(1, 2, 3, 1), 2, dilation=(1, 2))),
+        (ANY,),
+    ),
+    "unwindows": (
+        lambda g: square(ops.Unwindows.apply(g.reshape(1, 3, 2, 1), shape=(1, 4, 1), window=(2,),
+                                             strides=(1,), dilation=(1,))),
+        (ANY,),
+    ),
+    "conv same strided": (
+        lambda x, k: square(autograd.conv(x.reshape(1, 3, 2), k.reshape(2, 2, 1), strides=2,
+                                          padding="same")),
+        (ANY, POS[:, :2].copy()),
+    ),
+    "max_pool": (lambda x: square(autograd.max_pool(x.reshape(1, 2, 3, 1), 2, 1)), (ANY,)),
+    "avg_pool same": (
+        lambda x: square(autograd.avg_pool(x.reshape(1, 6, 1), 4, 2, padding="same")),
+        (ANY,),
+    ),
+    "unstack": (lambda x: square(autograd.unstack(x, axis=1)[2] * autograd.unstack(x)[1][0]), (ANY,)),
 }
 
 
@@ -456,7 +478,8 @@ def test_every_op_class_is_covered() -> None:
     covered = {
         "Add", "Mul", "Neg", "Pow", "Power", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
         "Where", "MatMul", "Affine", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
-        "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy",
+        "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy", "Pad", "Windows",
+        "Unwindows", "Unstack", "Pick",
     }  # fmt: skip
     declared = {
         name
