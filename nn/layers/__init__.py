@@ -9,5 +9,17 @@ from nn.layers.base import Layer
 from nn.layers.core import Activation, Dense, Dropout, Flatten
 from nn.layers.embedding import Embedding
 from nn.layers.input import Input, InputLayer
+from nn.layers.normalization import BatchNormalization, LayerNormalization
 
-__all__ = ["Activation", "Dense", "Dropout", "Embedding", "Flatten", "Input", "InputLayer", "Layer"]
+__all__ = [
+    "Activation",
+    "BatchNormalization",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Input",
+    "InputLayer",
+    "Layer",
+    "LayerNormalization",
+]
