@@ -6,20 +6,42 @@
 """
 
 from nn.layers.base import Layer
+from nn.layers.conv import Conv1D, Conv2D
 from nn.layers.core import Activation, Dense, Dropout, Flatten
 from nn.layers.embedding import Embedding
 from nn.layers.input import Input, InputLayer
-from nn.layers.normalization import BatchNormalization, LayerNormalization
+from nn.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+from nn.layers.reshaping import Reshape, ZeroPadding1D, ZeroPadding2D
 
 __all__ = [
     "Activation",
-    "BatchNormalization",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "Conv1D",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
     "Layer",
-    "LayerNormalization",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "Reshape",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
 ]
