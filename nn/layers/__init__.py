@@ -10,6 +10,7 @@ from nn.layers.conv import Conv1D, Conv2D
 from nn.layers.core import Activation, Dense, Dropout, Flatten
 from nn.layers.embedding import Embedding
 from nn.layers.input import Input, InputLayer
+from nn.layers.normalization import BatchNormalization, LayerNormalization
 from nn.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -26,6 +27,7 @@ __all__ = [
     "Activation",
     "AveragePooling1D",
     "AveragePooling2D",
+    "BatchNormalization",
     "Conv1D",
     "Conv2D",
     "Dense",
@@ -39,6 +41,7 @@ __all__ = [
     "Input",
     "InputLayer",
     "Layer",
+    "LayerNormalization",
     "MaxPooling1D",
     "MaxPooling2D",
     "Reshape",
