@@ -97,9 +97,11 @@ class BaseConv(Layer):
         >>> layer(np.array([[[1.0], [2.0], [3.0]]])).data[..., 0]
         array([[4., 6.]], dtype=float32)
         """
-        out = conv(inputs, self.kernel, self.strides, self.padding, self.dilation_rate)
-        if self.bias is not None:
-            out = out + self.bias
+        assert self.kernel is not None, "build() creates the kernel before any call"
+        # the bias is added inside conv's node (one affine on the im2col rows), as Dense does
+        out = conv(
+            inputs, self.kernel, self.strides, self.padding, self.dilation_rate, bias=self.bias
+        )
         activation = self.activation
         return out if activation is activations.linear else activation(out)
 
