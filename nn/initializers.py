@@ -415,11 +415,9 @@ class Orthogonal(Initializer):
         self.gain = float(gain)
 
     def sample(self, shape: tuple[int, ...]) -> np.ndarray:
-        if len(shape) < 2:
-            raise ValueError(
-                "Orthogonal expects a shape of at least two dimensions, received "
-                f"shape={shape}"
-            )
+        if len(shape) < 1:
+            raise ValueError(f"Orthogonal expects a shape with an axis, received shape={shape}")
+        # a 1-D shape is one row (Keras' formula; Keras itself refuses it): a unit vector
         rows, columns = math.prod(shape[:-1]), shape[-1]
         draws = self._generator().standard_normal((max(rows, columns), min(rows, columns)))
         q, r = np.linalg.qr(draws)

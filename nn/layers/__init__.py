@@ -21,6 +21,7 @@ from nn.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from nn.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from nn.layers.reshaping import Reshape, ZeroPadding1D, ZeroPadding2D
 
 __all__ = [
@@ -28,23 +29,27 @@ __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Bidirectional",
     "Conv1D",
     "Conv2D",
     "Dense",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
     "Input",
     "InputLayer",
+    "LSTM",
     "Layer",
     "LayerNormalization",
     "MaxPooling1D",
     "MaxPooling2D",
     "Reshape",
+    "SimpleRNN",
     "ZeroPadding1D",
     "ZeroPadding2D",
 ]

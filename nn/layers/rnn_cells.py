@@ -1,0 +1,175 @@
+"""One time step of SimpleRNN, LSTM and GRU, as Keras writes them, on autograd Tensors.
+
+The input projection `x @ kernel + bias` of every timestep is computed once by the layer
+(nn/layers/recurrent.py); a step gets its slice `x_t` and does only the recurrent product and
+the gate math, with few nodes: the gates of a (batch, k * units) product are split by one
+reshape and one `unstack` (whose backward is one stack, not one scatter per gate).
+
+>>> import numpy as np
+>>> from autograd import Tensor
+>>> from nn import activations
+>>> h = Tensor(np.zeros((1, 2)))
+>>> simple_rnn_step(Tensor([[0.5, -0.5]]), h, Tensor(np.eye(2)), None, activations.tanh)
+Tensor([[ 0.46211716, -0.46211716]])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from autograd import Tensor, affine, concatenate, unstack
+
+Activation = Callable[[Tensor], Tensor]
+Masks = Sequence[np.ndarray] | None  # one dropout mask (shared by the gates) or one per gate
+
+
+def split_gates(z: Tensor, gates: int) -> list[Tensor]:
+    """The `gates` equal column blocks of `z` (batch, gates * units), in Keras' gate order.
+
+    >>> [g.data.tolist() for g in split_gates(Tensor([[1.0, 2.0, 3.0, 4.0]]), 2)]
+    [[[1.0, 2.0]], [[3.0, 4.0]]]
+    """
+    batch, width = z.shape
+    return unstack(z.reshape(batch, gates, width // gates), axis=1)
+
+
+def recurrent_product(
+    h: Tensor,
+    kernels: Sequence[Tensor],
+    masks: Masks,
+    add: Tensor | None = None,
+) -> Tensor:
+    """`h @ recurrent_kernel (+ add)`, with Keras' recurrent dropout: `kernels` is the whole
+    kernel, or its per-gate blocks when there is one mask per gate (h masked for each).
+
+    >>> h, k = Tensor([[1.0, 2.0]]), Tensor([[1.0, 0.0], [0.0, 1.0]])
+    >>> recurrent_product(h, [k], [np.array([[0.0, 2.0]])])
+    Tensor([[0., 4.]])
+    """
+    if masks is None:
+        return h @ kernels[0] if add is None else affine(h, kernels[0], add)
+    if len(masks) == 1:
+        product = (h * masks[0]) @ kernels[0]
+    else:
+        product = concatenate([(h * m) @ k for m, k in zip(masks, kernels)], axis=-1)
+    return product if add is None else product + add
+
+
+def simple_rnn_step(
+    x_t: Tensor, h: Tensor, kernel: Tensor, masks: Masks, activation: Activation
+) -> Tensor:
+    """`activation(x_t + h @ recurrent_kernel)`: the new output, which is also the state.
+
+    >>> from nn import activations
+    >>> simple_rnn_step(Tensor([[1.0]]), Tensor([[2.0]]), Tensor([[0.5]]), None, activations.linear)
+    Tensor([[2.]])
+    """
+    return activation(recurrent_product(h, [kernel], masks, add=x_t))
+
+
+def lstm_step(
+    x_t: Tensor,
+    h: Tensor,
+    c: Tensor,
+    kernels: Sequence[Tensor],
+    masks: Masks,
+    activation: Activation,
+    recurrent_activation: Activation,
+    halves: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Keras' LSTM cell: gates i, f, c, o of `x_t + h @ recurrent_kernel`;
+    `c = f * c + i * activation(g)`, `h = o * activation(c)`. Returns (h, c).
+
+    With `halves = (scale, shift)` (tanh and sigmoid, the defaults) the weights come scaled by
+    `scale` (1/2 on the sigmoid gates, 1 on g) and all four gates are one tanh:
+    `sigmoid(z) = tanh(z / 2) / 2 + 1/2` (numpy's sigmoid is several times slower than tanh).
+
+    >>> from nn import activations
+    >>> z = Tensor(np.zeros((1, 1)))
+    >>> h, c = lstm_step(Tensor([[0.0, 0.0, 1.0, 0.0]]), z, z, [Tensor(np.zeros((1, 4)))],
+    ...                  None, activations.linear, activations.linear)
+    >>> h, c
+    (Tensor([[0.]]), Tensor([[0.]]))
+    """
+    z = recurrent_product(h, kernels, masks, add=x_t)
+    if halves is not None:
+        i, f, g, o = split_gates(z.tanh() * halves[0] + halves[1], 4)
+        c = f * c + i * g
+        return o * c.tanh(), c
+    i, f, g, o = split_gates(z, 4)
+    c = recurrent_activation(f) * c + recurrent_activation(i) * activation(g)
+    return recurrent_activation(o) * activation(c), c
+
+
+def sigmoid_halves(units: int, gates: int, tanh_gate: int, dtype: np.dtype) -> np.ndarray:
+    """Per-column (scale, shift): (1/2, 1/2) on the sigmoid gates, (1, 0) on `tanh_gate`,
+    so that `tanh(z * scale) * scale + shift` is sigmoid or tanh of each gate's z.
+
+    >>> sigmoid_halves(1, 3, 1, np.float64).tolist()
+    [[0.5, 1.0, 0.5], [0.5, 0.0, 0.5]]
+    """
+    halves = np.full((2, gates, units), 0.5, dtype=dtype)
+    halves[0, tanh_gate], halves[1, tanh_gate] = 1.0, 0.0
+    return halves.reshape(2, gates * units)
+
+
+def gru_step(
+    x_t: Tensor,
+    h: Tensor,
+    kernels: Sequence[Tensor],
+    recurrent_bias: Tensor | None,
+    masks: Masks,
+    activation: Activation,
+    recurrent_activation: Activation,
+    reset_after: bool,
+) -> Tensor:
+    """Keras' GRU cell, gates z, r, h: `h = z * h_prev + (1 - z) * hh` with
+    `hh = activation(x_h + r * (h_prev @ U_h + b_h))` (reset_after) or
+    `activation(x_h + (r * h_prev) @ U_h)`. `kernels` is `[U]` (reset_after) or
+    `[U_zr, U_h]`, or the three gate blocks of U when dropout masks come one per gate.
+
+    >>> from nn import activations
+    >>> u = [Tensor(np.zeros((1, 2))), Tensor(np.zeros((1, 1)))]
+    >>> gru_step(Tensor([[0.0, 0.0, 1.0]]), Tensor([[1.0]]), u, None, None,
+    ...          activations.linear, activations.linear, reset_after=False)
+    Tensor([[1.]])
+    """
+    x_z, x_r, x_h = split_gates(x_t, 3)
+    if reset_after:
+        inner_z, inner_r, inner_h = split_gates(
+            recurrent_product(h, kernels, masks, add=recurrent_bias), 3
+        )
+        z = recurrent_activation(x_z + inner_z)
+        hh = activation(x_h + recurrent_activation(x_r + inner_r) * inner_h)
+    else:
+        # z and r from h's first two gate blocks, the candidate from (r * h) and the third
+        if masks is None:
+            inner_z, inner_r = split_gates(h @ kernels[0], 2)
+            h_h = h
+        else:
+            inner_z, inner_r = ((h * m) @ k for m, k in zip(masks[:2], kernels[:2]))
+            h_h = h * masks[2]
+        z = recurrent_activation(x_z + inner_z)
+        hh = activation(x_h + (recurrent_activation(x_r + inner_r) * h_h) @ kernels[-1])
+    return hh + z * (h - hh)  # Keras' z * h + (1 - z) * hh, one node less
+
+
+def dropout_masks(
+    generator: np.random.Generator,
+    count: int,
+    shape: tuple[int, int],
+    rate: float,
+    dtype: np.dtype,
+) -> list[np.ndarray] | None:
+    """`count` masks of `shape` (Keras' `dropout(ones)`: 0 with probability `rate`, else
+    1 / (1 - rate)), drawn once per sequence; None when `rate` is 0.
+
+    >>> [m.tolist() for m in dropout_masks(np.random.default_rng(0), 1, (1, 4), 0.5, np.float64)]
+    [[[2.0, 0.0, 0.0, 0.0]]]
+    """
+    if rate == 0.0:
+        return None
+    scale = 1.0 / (1.0 - rate)
+    return [((generator.random(shape) >= rate) * scale).astype(dtype) for _ in range(count)]
