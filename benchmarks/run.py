@@ -47,10 +47,11 @@ WORKLOADS: dict[str, str | Callable[[bool], list[Row]]] = {
     "memory": "memory:run",
     "render": "extras:render_rows",
     "fit": "extras:fit_rows",
+    "layers": "layers:run",
 }
 # what --profile runs: a step function of chainrule's side, and how many steps
 PROFILES = {"scalar": ("scalar:profile_target", 5), "tensor": ("tensor:profile_target", 500),
-            "deep": ("deep:profile_target", 1)}
+            "deep": ("deep:profile_target", 1), "layers": ("layers:profile_target", 20)}
 MARKER = "@@rows@@"  # the worker's JSON rows follow this on stdout
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 
