@@ -178,6 +178,40 @@ def test_lstm_other_activations_take_the_general_path(activation):
     np.testing.assert_allclose(layer(x).data, h, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_other_recurrent_activation_takes_the_general_path(reset_after):
+    rng = np.random.default_rng(6)
+    layer = GRU(U, recurrent_activation="tanh", reset_after=reset_after, dtype="float64")
+    layer.build((None, T, F))
+    weights = random_weights(layer, rng)
+    layer.set_weights(weights)
+    x = data(rng)
+    W, Uk, b = weights
+    h = np.zeros((B, U))
+    for t in range(T):
+        if reset_after:
+            xz, xr, xh = split(x[:, t] @ W + b[0], 3)
+            iz, ir, ih = split(h @ Uk + b[1], 3)
+            z, r = np.tanh(xz + iz), np.tanh(xr + ir)
+            hh = np.tanh(xh + r * ih)
+        else:
+            xz, xr, xh = split(x[:, t] @ W + b, 3)
+            Uz, Ur, Uh = split(Uk, 3)
+            z, r = np.tanh(xz + h @ Uz), np.tanh(xr + h @ Ur)
+            hh = np.tanh(xh + (r * h) @ Uh)
+        h = z * h + (1 - z) * hh
+    np.testing.assert_allclose(layer(x).data, h, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_extreme_inputs_stay_finite_without_warnings(kind):
+    layer = make(kind, return_sequences=True)
+    x = Tensor(np.array([[[1e30, -1e30, 3e38, -3e38]] * T], dtype=np.float32), requires_grad=True)
+    out = layer(x)
+    out.sum().backward()
+    assert np.isfinite(out.data).all() and np.isfinite(layer.recurrent_kernel.grad).all()
+
+
 @pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave", None])
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_bidirectional_matches_two_references(kind, merge_mode):

@@ -181,7 +181,7 @@ class RecurrentLayer(_TakesInitialState):
         )
         halves = self._halves(inputs.dtype)
         scale = None if halves is None else halves[0]
-        timesteps = unstack(self._project(inputs, input_masks, scale), axis=1)
+        timesteps = self._timesteps(self._project(inputs, input_masks, scale))
         if self.go_backwards:
             timesteps.reverse()
         step = self._stepper(recurrent_masks, halves)
@@ -194,8 +194,12 @@ class RecurrentLayer(_TakesInitialState):
         return [output, *states] if self.return_state else output
 
     def _halves(self, dtype: np.dtype) -> np.ndarray | None:
-        """LSTM's (scale, shift) of its one-tanh gates (rnn_cells.lstm_step), else None."""
+        """(scale, shift) of sigmoid gates computed by tanh (rnn_cells.lstm_step), or None."""
         return None
+
+    def _timesteps(self, projection: Tensor) -> list[Any]:
+        """The projection's timesteps, what `_stepper`'s step takes as its input."""
+        return unstack(projection, axis=1)
 
     def _project(self, inputs: Tensor, masks: Masks, scale: np.ndarray | None) -> Tensor:
         """`inputs @ kernel + bias` (columns times `scale`) for every timestep at once; with
@@ -463,21 +467,35 @@ class GRU(GatedLayer):
             return self.bias
         return self.bias[0]
 
+    def _halves(self, dtype: np.dtype) -> np.ndarray | None:
+        if self.recurrent_activation is activations.sigmoid:
+            return sigmoid_halves(self.units, 3, 2, dtype)
+        return None
+
+    def _timesteps(self, projection: Tensor) -> list[Any]:
+        # (z and r columns, h columns) of each step: split once per call, not per step
+        split = 2 * self.units
+        gates = unstack(projection[:, :, :split], axis=1)
+        return list(zip(gates, unstack(projection[:, :, split:], axis=1)))
+
     def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
-        kernels = self._recurrent_blocks(per_gate)
+        scale = None if halves is None else halves[0]
+        kernels = self._recurrent_blocks(per_gate, scale)
         if not self.reset_after and not per_gate:
             u, kernel = self.units, kernels[0]
             kernels = [kernel[:, : 2 * u], kernel[:, 2 * u :]]
         recurrent_bias = self.bias[1] if self.bias is not None and self.reset_after else None
+        if recurrent_bias is not None and scale is not None:
+            recurrent_bias = recurrent_bias * scale
         activation, recurrent_activation = self.activation, self.recurrent_activation
-        reset_after = self.reset_after
+        reset_after, tanh_gates = self.reset_after, halves is not None
 
-        def step(x_t: Tensor, states: States) -> States:
+        def step(x_t: tuple[Tensor, Tensor], states: States) -> States:
             return [
                 gru_step(
-                    x_t, states[0], kernels, recurrent_bias, recurrent_masks, activation,
-                    recurrent_activation, reset_after,
+                    x_t[0], x_t[1], states[0], kernels, recurrent_bias, recurrent_masks,
+                    activation, recurrent_activation, reset_after, tanh_gates,
                 )
             ]  # fmt: skip
 
