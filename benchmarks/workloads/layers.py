@@ -84,9 +84,10 @@ class TorchLeNet:
     def __init__(self, model: nn.Sequential, data: list[tuple[np.ndarray, np.ndarray]],
                  torch: Any) -> None:
         tnn, self.torch = torch.nn, torch
-        conv1, conv2 = tnn.Conv2d(1, 6, 5), tnn.Conv2d(6, 16, 5)
-        fc1, fc2 = tnn.Linear(256, 120), tnn.Linear(120, 10)
         dtype = torch.float64 if model.dtype == np.float64 else torch.float32
+        # made in the model's dtype before the copy: float32 parameters would round the weights
+        conv1, conv2 = tnn.Conv2d(1, 6, 5, dtype=dtype), tnn.Conv2d(6, 16, 5, dtype=dtype)
+        fc1, fc2 = tnn.Linear(256, 120, dtype=dtype), tnn.Linear(120, 10, dtype=dtype)
         layers = [layer for layer in model.layers if layer.weights]
         with torch.no_grad():
             for conv, layer in zip((conv1, conv2), layers[:2]):
@@ -102,7 +103,7 @@ class TorchLeNet:
             fc2.weight.copy_(torch.from_numpy(kernel.T.copy()))
             fc2.bias.copy_(torch.from_numpy(bias))
         self.net = tnn.Sequential(conv1, tnn.ReLU(), tnn.MaxPool2d(2), conv2, tnn.ReLU(),
-                                  tnn.MaxPool2d(2), tnn.Flatten(), fc1, tnn.ReLU(), fc2).to(dtype)
+                                  tnn.MaxPool2d(2), tnn.Flatten(), fc1, tnn.ReLU(), fc2)
         self.optimizer = torch.optim.SGD(self.net.parameters(), lr=LR)
         self.data = [(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()), torch.from_numpy(y))
                      for x, y in data]
@@ -125,8 +126,11 @@ class TorchLSTM:
                  torch: Any) -> None:
         tnn, self.torch = torch.nn, torch
         dtype = torch.float64 if model.dtype == np.float64 else torch.float32
-        self.rnn, self.head = tnn.LSTM(8, 32, batch_first=True), tnn.Linear(32, 1)
-        (kernel, recurrent, bias), (dense, dense_bias) = (layer.get_weights() for layer in model.layers)
+        self.rnn = tnn.LSTM(8, 32, batch_first=True, dtype=dtype)
+        self.head = tnn.Linear(32, 1, dtype=dtype)
+        (kernel, recurrent, bias), (dense, dense_bias) = (
+            layer.get_weights() for layer in model.layers
+        )
         with torch.no_grad():
             self.rnn.weight_ih_l0.copy_(torch.from_numpy(kernel.T.copy()))
             self.rnn.weight_hh_l0.copy_(torch.from_numpy(recurrent.T.copy()))
@@ -134,9 +138,9 @@ class TorchLSTM:
             self.rnn.bias_hh_l0.zero_()
             self.head.weight.copy_(torch.from_numpy(dense.T.copy()))
             self.head.bias.copy_(torch.from_numpy(dense_bias))
-        self.rnn.to(dtype)
-        self.head.to(dtype)
-        params = list(self.rnn.parameters()) + list(self.head.parameters())
+        # Keras has one bias; PyTorch adds two, both trained: keep the second at zero
+        self.rnn.bias_hh_l0.requires_grad_(False)
+        params = [p for p in self.rnn.parameters() if p.requires_grad] + list(self.head.parameters())
         self.optimizer = torch.optim.SGD(params, lr=LR)
         self.data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in data]
         self.i, self.losses = 0, []
