@@ -10,7 +10,8 @@ prints its results:
   5. a 20-32-32-1 network's summary() and its parameter arithmetic
   6. the 2-3-1 network on two moons: summary, accuracy, decision boundary, loss curve
   7. the same network trained by an explicit loop: the same weights as fit()
-  8. property tests: gradients of your own functions against finite differences
+  8. a convnet tells strokes apart in 12x12 images: held-out accuracy, its graph and layers
+  9. property tests: gradients of your own functions against finite differences
 
 `python examples/demo.py --docs` also refreshes the pictures the README shows (docs/).
 """
@@ -29,6 +30,7 @@ if str(HERE) not in sys.path:  # the examples import each other by module name
 
 import numpy as np  # noqa: E402
 
+import convnet  # noqa: E402
 import custom_training_loop  # noqa: E402
 import feed_forward_summary  # noqa: E402
 import house_prices  # noqa: E402
@@ -112,6 +114,9 @@ def steps(out_dir: Path, quick: bool) -> list[tuple[str, str, Callable[[], Any]]
         ("The same network by an explicit training loop",
          "forward, loss, backward(), optimizer.step(): the same weights as fit()",
          lambda: custom_training_loop.main(epochs=30 if quick else 100)),
+        ("A convnet on 12x12 images of strokes",
+         "Conv2D, MaxPooling2D, Conv2D, GlobalAveragePooling2D, Dense with Adam; 4 classes",
+         lambda: convnet.main(out_dir=out_dir)),
         ("Property tests of gradients",
          "hypothesis draws inputs; gradcheck compares backward() with finite differences",
          _property_tests),

@@ -21,6 +21,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
 
+import convnet  # noqa: E402
 import custom_training_loop  # noqa: E402
 import demo  # noqa: E402
 import feed_forward_summary  # noqa: E402
@@ -200,24 +201,74 @@ def test_custom_training_loop_differs_with_another_seed():
     assert not np.allclose(a, b)
 
 
+def test_strokes_are_reproducible_balanced_and_drawn_as_their_class():
+    x, y = convnet.make_strokes(40, seed=3)
+    x2, y2 = convnet.make_strokes(40, seed=3)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    assert x.shape == (40, 12, 12, 1) and x.dtype == np.float32
+    assert np.bincount(y).tolist() == [10] * 4
+    clean, labels = convnet.make_strokes(40, noise=0.0, seed=3)
+    lit = clean[..., 0] > 0
+    rows, cols = lit.any(axis=2).sum(axis=1), lit.any(axis=1).sum(axis=1)  # lit rows, lit columns
+    horizontal, vertical = labels == 0, labels == 1
+    assert (rows[horizontal] <= 2).all() and (cols[horizontal] >= 6).all()  # a bar 1-2 thick
+    assert (cols[vertical] <= 2).all() and (rows[vertical] >= 6).all()
+    diagonal, plus = labels == 2, labels == 3
+    assert (rows[diagonal] >= 6).all() and (cols[diagonal] >= 6).all()
+    assert (lit[diagonal].sum(axis=(1, 2)) <= 2 * 12).all()  # one or two pixels per row
+    long_row = (lit[plus].sum(axis=2) >= 6).any(axis=1)
+    long_col = (lit[plus].sum(axis=1) >= 6).any(axis=1)
+    assert (long_row & long_col).all()  # a plus has a long row and a long column
+    with pytest.raises(ValueError, match="n >= 1, received 0"):
+        convnet.make_strokes(0)
+    with pytest.raises(ValueError, match="noise >= 0, received -1"):
+        convnet.make_strokes(4, noise=-1)
+
+
+def test_convnet_reaches_95_percent_on_held_out_images(tmp_path, capsys):
+    result = convnet.main(out_dir=tmp_path)
+    assert result["accuracy"] >= 0.95  # 0.997 with the default seeds
+    losses = result["history"].history["loss"]
+    assert len(losses) == 12 and losses[-1] < 0.1 * losses[0]
+    assert result["model"].count_params() == 8 * 9 + 8 + 16 * 72 + 16 + 16 * 4 + 4 == 1316
+    out = capsys.readouterr().out
+    assert "Total params: 1,316" in out and "held-out accuracy on 300 new images" in out
+    graph = ET.parse(tmp_path / "convnet_graph.svg").getroot()
+    frames = {t.text for t in graph.iter("{http://www.w3.org/2000/svg}text")}
+    for layer in ["conv2d (Conv2D)", "max_pooling2d (MaxPooling2D)", "conv2d_1 (Conv2D)",
+                  "global_average_pooling2d (GlobalAveragePooling2D)", "dense (Dense)"]:
+        assert layer in frames, layer  # each layer drawn as a cluster
+    assert {"windows", "affine", "max", "softmax_cross_entropy"} <= frames
+    model_svg = ET.parse(tmp_path / "convnet_model.svg").getroot()
+    assert "conv2d_1 (Conv2D)" in "".join(model_svg.itertext())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_convnet_score_is_not_one_lucky_seed(seed):
+    # other images, other initial weights and shuffles: 0.983 both
+    assert convnet.train(seed=seed)["accuracy"] >= 0.95
+
+
 # -- the demo and the scripts -------------------------------------------------------------
 
 
 def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     results = demo.main(out_dir=tmp_path, quick=True)
-    assert len(results) == 8
+    assert len(results) == 9
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
-                 "moons_boundary.png", "moons_loss.svg", "house_neuron.svg"]:
+                 "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
+                 "convnet_model.svg"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
     assert "prediction" in mlp and "grad" in mlp
     out = capsys.readouterr().out
-    assert "8/8  Property tests of gradients" in out and "the tour took" in out
+    assert "9/9  Property tests of gradients" in out and "the tour took" in out
 
 
 @pytest.mark.parametrize(
-    "script", ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py"]
+    "script",
+    ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
