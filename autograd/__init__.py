@@ -30,6 +30,7 @@ from autograd.engine import (
 )
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.recurrent import lstm_gates
 from autograd.tensor import (
     Tensor,
     affine,
@@ -65,6 +66,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
+    "lstm_gates",
     "max_pool",
     "maximum",
     "minimum",

@@ -652,6 +652,19 @@ def _np_parts_weighted(a: np.ndarray, axis: int, every: int) -> np.ndarray:
     return np.tensordot(weights, moved, axes=1)
 
 
+def _np_lstm_gates(z: np.ndarray, c: np.ndarray) -> np.ndarray:
+    i, f, g, o = np.split(z, 4, axis=-1)
+    new_c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+    return np.stack([_sigmoid(o) * np.tanh(new_c), new_c])
+
+
+def _gate_shapes() -> SearchStrategy[Any]:
+    from hypothesis import strategies as st
+
+    return st.tuples(st.integers(1, 3), st.integers(1, 3)).map(
+        lambda t: ((t[0], 4 * t[1]), (t[0], t[1])))
+
+
 def _movement() -> tuple[OpSpec, ...]:
     specs: list[OpSpec] = [
         _unary("pad", lambda a: pad(a, _pad_widths(a.ndim)),
@@ -707,6 +720,10 @@ def _movement() -> tuple[OpSpec, ...]:
                 distinct=kind == "max", shapes=_image_shapes(1, pool),
                 guard=_pool_separated(pool, strides, padding) if kind == "max" else None,
                 composable=False))
+    specs.append(_binary(
+        "lstm_gates", lambda z, c: ops.LSTMGates.apply(z, c), _np_lstm_gates, (MODERATE, MODERATE),
+        TENSOR, expr="lstm_gates({0}, {1})", elementwise=False, shapes=_gate_shapes,
+        composable=False))
     for axis, every in ((0, 1), (-1, 2)):
         name = f"unstack(axis={axis})" + ("[::2]" if every == 2 else "")
         specs.append(_unary(

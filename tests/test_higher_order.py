@@ -432,6 +432,10 @@ TENSOR_OPS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
         lambda x: square(autograd.avg_pool(x.reshape(1, 6, 1), 4, 2, padding="same")),
         (ANY,),
     ),
+    "lstm_gates": (
+        lambda z, c: square(ops.LSTMGates.apply(z.reshape(1, 4, 1).reshape(1, 4) * 3, c[:1, :1])),
+        (ANY[:, :2].reshape(1, 4).copy(), POS),
+    ),
     "unstack": (lambda x: square(autograd.unstack(x, axis=1)[2] * autograd.unstack(x)[1][0]), (ANY,)),
 }
 
@@ -479,7 +483,7 @@ def test_every_op_class_is_covered() -> None:
         "Add", "Mul", "Neg", "Pow", "Power", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
         "Where", "MatMul", "Affine", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
         "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy", "Pad", "Windows",
-        "Unwindows", "Unstack", "Pick",
+        "Unwindows", "Unstack", "Pick", "LSTMGates",
     }  # fmt: skip
     declared = {
         name

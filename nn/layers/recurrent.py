@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd import Tensor, affine, concatenate, stack, unstack
+from autograd.recurrent import lstm_gates
 from nn import activations, initializers
 from nn import utils as nn_utils
 from nn.layers.base import Layer, Shape, _check_bool, to_tensor
@@ -27,6 +28,7 @@ from nn.layers.rnn_cells import (
     dropout_masks,
     gru_step,
     lstm_step,
+    recurrent_product,
     sigmoid_halves,
     simple_rnn_step,
 )
@@ -408,21 +410,23 @@ class LSTM(GatedLayer):
 
         return forget_gate_ones
 
-    def _halves(self, dtype: np.dtype) -> np.ndarray | None:
-        if self.activation is activations.tanh and self.recurrent_activation is activations.sigmoid:
-            return sigmoid_halves(self.units, 4, 2, dtype)
-        return None
-
     def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
         kernels = self._recurrent_blocks(per_gate, None if halves is None else halves[0])
         activation, recurrent_activation = self.activation, self.recurrent_activation
-        pair = None if halves is None else (halves[0], halves[1])
+        if activation is activations.tanh and recurrent_activation is activations.sigmoid:
+
+            def fused(x_t: Tensor, states: States) -> States:
+                # the default gates as one primitive: a node per step instead of twelve
+                z = recurrent_product(states[0], kernels, recurrent_masks, add=x_t)
+                return list(lstm_gates(z, states[1]))
+
+            return fused
 
         def step(x_t: Tensor, states: States) -> States:
             h, c = lstm_step(
                 x_t, states[0], states[1], kernels, recurrent_masks, activation,
-                recurrent_activation, pair,
+                recurrent_activation,
             )  # fmt: skip
             return [h, c]
 

@@ -77,14 +77,10 @@ def lstm_step(
     masks: Masks,
     activation: Activation,
     recurrent_activation: Activation,
-    halves: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """Keras' LSTM cell: gates i, f, c, o of `x_t + h @ recurrent_kernel`;
-    `c = f * c + i * activation(g)`, `h = o * activation(c)`. Returns (h, c).
-
-    With `halves = (scale, shift)` (tanh and sigmoid, the defaults) the weights come scaled by
-    `scale` (1/2 on the sigmoid gates, 1 on g) and all four gates are one tanh:
-    `sigmoid(z) = tanh(z / 2) / 2 + 1/2` (numpy's sigmoid is several times slower than tanh).
+    """Keras' LSTM cell with any activations: gates i, f, c, o of `x_t + h @ recurrent_kernel`;
+    `c = f * c + i * activation(g)`, `h = o * activation(c)`. Returns (h, c). (The defaults,
+    tanh and sigmoid, take `autograd.lstm_gates`, one fused node.)
 
     >>> from nn import activations
     >>> z = Tensor(np.zeros((1, 1)))
@@ -94,10 +90,6 @@ def lstm_step(
     (Tensor([[0.]]), Tensor([[0.]]))
     """
     z = recurrent_product(h, kernels, masks, add=x_t)
-    if halves is not None:
-        i, f, g, o = split_gates(z.tanh() * halves[0] + halves[1], 4)
-        c = f * c + i * g
-        return o * c.tanh(), c
     i, f, g, o = split_gates(z, 4)
     c = recurrent_activation(f) * c + recurrent_activation(i) * activation(g)
     return recurrent_activation(o) * activation(c), c
