@@ -11,7 +11,8 @@ prints its results:
   6. the 2-3-1 network on two moons: summary, accuracy, decision boundary, loss curve
   7. the same network trained by an explicit loop: the same weights as fit()
   8. a convnet tells strokes apart in 12x12 images: held-out accuracy, its graph and layers
-  9. property tests: gradients of your own functions against finite differences
+  9. an LSTM forecasts noisy sine waves: held-out MSE against repeating the last value
+ 10. property tests: gradients of your own functions against finite differences
 
 `python examples/demo.py --docs` also refreshes the pictures the README shows (docs/).
 """
@@ -37,6 +38,7 @@ import house_prices  # noqa: E402
 import logistic_regression_from_scratch  # noqa: E402
 import neuron_graph  # noqa: E402
 import nn as keras  # noqa: E402
+import sequence_forecast  # noqa: E402
 import two_layer_network  # noqa: E402
 from autograd import Tensor, save_graph  # noqa: E402
 from moons import make_moons  # noqa: E402
@@ -117,6 +119,9 @@ def steps(out_dir: Path, quick: bool) -> list[tuple[str, str, Callable[[], Any]]
         ("A convnet on 12x12 images of strokes",
          "Conv2D, MaxPooling2D, Conv2D, GlobalAveragePooling2D, Dense with Adam; 4 classes",
          lambda: convnet.main(out_dir=out_dir)),
+        ("An LSTM forecasts a noisy sine wave",
+         "LSTM(16) then Dense(1) on windows of 20 values, mse and Adam, 15 epochs",
+         lambda: sequence_forecast.main(out_dir=out_dir)),
         ("Property tests of gradients",
          "hypothesis draws inputs; gradcheck compares backward() with finite differences",
          _property_tests),

@@ -30,6 +30,7 @@ import logistic_regression_from_scratch as logistic  # noqa: E402
 import moons  # noqa: E402
 import neuron_graph  # noqa: E402
 import pictures  # noqa: E402
+import sequence_forecast  # noqa: E402
 import two_layer_network  # noqa: E402
 
 # the user's property tests in examples/property_test.py, collected here as well
@@ -249,26 +250,71 @@ def test_convnet_score_is_not_one_lucky_seed(seed):
     assert convnet.train(seed=seed)["accuracy"] >= 0.95
 
 
+def test_sine_windows_follow_their_wave_and_the_naive_forecast_repeats_the_last_value():
+    x, y = sequence_forecast.make_windows(50, seed=4)
+    x2, y2 = sequence_forecast.make_windows(50, seed=4)
+    assert np.array_equal(x, x2) and np.array_equal(y, y2)
+    assert x.shape == (50, 20, 1) and y.shape == (50, 1) and x.dtype == y.dtype == np.float32
+    clean, after = sequence_forecast.make_windows(50, steps=6, noise=0.0, seed=4)
+    wave = np.concatenate([clean[..., 0], after], axis=1).astype(np.float64)
+    # a sine obeys a[t+1] + a[t-1] = 2 cos(omega) a[t]: one omega per window, the target too
+    middle = np.where(abs(wave[:, 1:-1]) > 0.2, wave[:, 1:-1], np.nan)  # away from 0
+    two_cos = (wave[:, 2:] + wave[:, :-2]) / middle
+    spread = np.nanmax(two_cos, axis=1) - np.nanmin(two_cos, axis=1)
+    assert (spread < 1e-4).all() and np.nanmin(two_cos) >= 2 * np.cos(0.8) - 1e-4
+    noisy, _ = sequence_forecast.make_windows(50, steps=6, seed=4)
+    assert 0.03 < np.std(noisy - clean) < 0.07  # noise of 0.05
+    assert sequence_forecast.naive_mse(clean, after) == pytest.approx(
+        np.mean((wave[:, -1] - wave[:, -2]) ** 2), rel=1e-6)
+    with pytest.raises(ValueError, match="n >= 1 and steps >= 1, received n=0, steps=20"):
+        sequence_forecast.make_windows(0)
+    with pytest.raises(ValueError, match="noise >= 0, received -0.1"):
+        sequence_forecast.make_windows(3, noise=-0.1)
+
+
+def test_lstm_forecast_beats_repeating_the_last_value_tenfold(tmp_path, capsys):
+    result = sequence_forecast.main(out_dir=tmp_path)
+    assert result["mse"] < 0.012 and result["mse"] < 0.1 * result["naive_mse"]  # 0.0068 vs 0.131
+    history = result["history"].history
+    assert len(history["loss"]) == 15 and history["val_loss"][-1] < 0.1 * history["val_loss"][0]
+    assert result["model"].count_params() == 4 * 16 * (1 + 16 + 1) + 16 + 1 == 1169
+    out = capsys.readouterr().out
+    assert "Total params: 1,169" in out and "repeating the last value" in out
+    curve = ET.parse(tmp_path / "forecast_loss.svg").getroot()
+    lines = curve.findall("{http://www.w3.org/2000/svg}polyline")
+    assert len(lines) == 2 and all(len(line.get("points").split()) == 15 for line in lines)
+    graph = ET.parse(tmp_path / "forecast_graph.svg").getroot()
+    texts = {t.text for t in graph.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"lstm (LSTM)", "dense (Dense)", "recurrent_kernel", "unstack", "sequence"} <= texts
+    assert "1×5×1 float32" in texts  # the 5-step sequence through the trained weights
+
+
+def test_lstm_forecast_score_is_not_one_lucky_seed():
+    result = sequence_forecast.train(seed=2)
+    assert result["mse"] < 0.1 * result["naive_mse"]  # 0.0092 vs 0.159
+
+
 # -- the demo and the scripts -------------------------------------------------------------
 
 
 def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     results = demo.main(out_dir=tmp_path, quick=True)
-    assert len(results) == 9
+    assert len(results) == 10
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
                  "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
-                 "convnet_model.svg"]:
+                 "convnet_model.svg", "forecast_loss.svg", "forecast_graph.svg"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
     assert "prediction" in mlp and "grad" in mlp
     out = capsys.readouterr().out
-    assert "9/9  Property tests of gradients" in out and "the tour took" in out
+    assert "10/10  Property tests of gradients" in out and "the tour took" in out
 
 
 @pytest.mark.parametrize(
     "script",
-    ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py"],
+    ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py",
+     "sequence_forecast.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
@@ -281,7 +327,9 @@ def test_scripts_run_from_the_command_line(script, tmp_path):
     assert (tmp_path / "out").is_dir() or script == "logistic_regression_from_scratch.py"
 
 
-@pytest.mark.parametrize("module", [moons, pictures], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [moons, pictures, convnet, sequence_forecast], ids=lambda m: m.__name__
+)
 def test_example_helpers_doctests(module):
     import doctest
 
