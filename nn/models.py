@@ -496,8 +496,18 @@ def summary_lines(
     >>> lines[0], lines[-3]
     ('Model: "tiny"', 'Trainable params: 9')
     """
-    line_length = line_length or 65
-    stops = list(positions or [0.45, 0.85, 1.0])
+    layers = model.layers
+    labels = [f"{layer.name} ({type(layer).__name__})" for layer in layers]
+    shapes = [layer._output_shape if layer._output_shape is not None else "multiple"
+              for layer in layers]
+    stops: list[float] = list(positions or [0.45, 0.85, 1.0])
+    if line_length is None and positions is None:
+        # Keras 2's 65 columns, widened so that no name or shape is cut (Keras 3 cuts none)
+        first = max([29] + [len(label) + 1 for label in labels])
+        second = max([26] + [len(str(shape)) + 1 for shape in shapes])
+        stops = [first, first + second, first + second + 10]
+    if line_length is None:
+        line_length = int(stops[-1]) if stops[-1] > 1 else 65
     if stops[-1] <= 1:
         stops = [int(line_length * p) for p in stops]
     stops_int = [int(p) for p in stops]
@@ -514,10 +524,8 @@ def summary_lines(
 
     lines = [f'Model: "{model.name}"', "_" * line_length]
     lines += [row(["Layer (type)", "Output Shape", "Param #"]), "=" * line_length]
-    layers = model.layers
-    for i, layer in enumerate(layers):
-        shape = layer._output_shape if layer._output_shape is not None else "multiple"
-        lines.append(row([f"{layer.name} ({type(layer).__name__})", shape, layer.count_params()]))
+    for i, (layer, label, shape) in enumerate(zip(layers, labels, shapes)):
+        lines.append(row([label, shape, layer.count_params()]))
         lines.append("=" * line_length if i == len(layers) - 1 else "_" * line_length)
     trainable = sum(w.size for w in model.trainable_weights)
     frozen = sum(w.size for w in model.non_trainable_weights)

@@ -195,13 +195,17 @@ def test_model_set_weights_checks_the_total_count():
     np.testing.assert_array_equal(model.get_weights()[0], weights[0] + 1)
 
 
-def test_summary_widths_follow_keras_for_long_names():
+def test_summary_widens_for_long_names_instead_of_cutting_them():
     model = nn.Sequential([Dense(2, input_dim=2, name="a_very_long_layer_name_that_overflows")])
     lines = []
     model.summary(print_fn=lines.append)
-    # the name column is cut at 28 characters plus a space, as Keras 2 does
-    assert lines[4] == "a_very_long_layer_name_that_ (None, 2)                 6         "
-    assert all(len(line) == 65 for line in lines[1:6])
+    # Keras 2 cut the name column at 28 characters; Keras 3 cuts nothing: the column widens
+    label = "a_very_long_layer_name_that_overflows (Dense)"
+    assert lines[4] == label + " " + "(None, 2)".ljust(26) + "6".ljust(10)
+    assert all(len(line) == len(label) + 37 for line in lines[1:6])
+    short: list[str] = []
+    nn.Sequential([Dense(2, input_dim=2)]).summary(print_fn=short.append)
+    assert all(len(line) == 65 for line in short[1:6])  # short names keep Keras 2's 65 columns
 
 
 def test_plot_model_draws_one_box_per_layer(tmp_path):
