@@ -19,7 +19,8 @@ of 300 held-out images correctly (0.997 with the default seeds).
 
 The script prints `summary()` and the held-out accuracy, and writes into out/: the graph of
 one training step's loss on two images (convnet_graph.svg: each conv and pool layer a frame,
-the im2col windows, reshape and matmul inside) and the layer diagram (convnet_model.svg).
+the im2col windows, reshape and matmul inside), the layer diagram (convnet_model.svg) and
+the README's picture of one Conv2D and one MaxPooling2D on a 5x5 image (conv_pool.svg).
 """
 
 from __future__ import annotations
@@ -126,6 +127,20 @@ def save_pictures(
     return files + [model_file]
 
 
+def conv_pool_graph(out_dir: Path = OUT) -> Path:
+    """The README's picture: a Conv2D(2, 2) and a MaxPooling2D on one 5x5 image, after the
+    backward of their sum: windows (im2col), reshape, one affine, then the pool's max."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    keras.models.clear_session()
+    ramp = np.linspace(0.0, 1.0, 25, dtype=np.float32).reshape(1, 5, 5, 1)
+    image = Tensor(ramp, requires_grad=True, name="image")
+    loss = keras.layers.MaxPooling2D()(keras.layers.Conv2D(2, 2)(image)).sum()
+    loss.name = "loss"
+    loss.backward()
+    return save_graph(loss, out_dir / "conv_pool.svg")
+
+
 def main(
     n_train: int = 600, n_test: int = 300, epochs: int = 12, out_dir: Path | None = OUT
 ) -> dict[str, Any]:
@@ -139,7 +154,7 @@ def main(
         two = slice(0, 2)  # two images keep the graph small enough to read
         result["files"] = save_pictures(
             result["model"], result["x_test"][two], result["y_test"][two], out_dir
-        )
+        ) + [conv_pool_graph(out_dir)]
         for path in result["files"]:
             print(f"wrote {path}")
     return result

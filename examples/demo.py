@@ -46,7 +46,8 @@ from moons import make_moons  # noqa: E402
 OUT = Path("out")
 DOCS = HERE.parent / "docs"
 # the pictures the README shows, copied from out/ by --docs
-README_PICTURES = ["neuron.svg", "mlp.svg", "model.svg", "moons_boundary.png", "moons_loss.svg"]
+README_PICTURES = ["neuron.svg", "mlp.svg", "model.svg", "moons_boundary.png", "moons_loss.svg",
+                   "conv_pool.svg"]
 
 
 def mlp_graph(out_dir: Path) -> dict[str, Any]:

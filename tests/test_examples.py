@@ -242,6 +242,10 @@ def test_convnet_reaches_95_percent_on_held_out_images(tmp_path, capsys):
     assert {"windows", "affine", "max", "softmax_cross_entropy"} <= frames
     model_svg = ET.parse(tmp_path / "convnet_model.svg").getroot()
     assert "conv2d_1 (Conv2D)" in "".join(model_svg.itertext())
+    tiny = ET.parse(tmp_path / "conv_pool.svg").getroot()
+    texts = {t.text for t in tiny.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"conv2d (Conv2D)", "max_pooling2d (MaxPooling2D)", "windows", "affine", "max"} <= texts
+    assert "1×4×4×2×2×1 float32" in texts  # the 4x4 windows of 2x2 pixels: im2col as a view
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -302,7 +306,7 @@ def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     assert len(results) == 10
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
                  "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
-                 "convnet_model.svg", "forecast_loss.svg", "forecast_graph.svg"]:
+                 "convnet_model.svg", "conv_pool.svg", "forecast_loss.svg", "forecast_graph.svg"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
