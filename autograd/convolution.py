@@ -204,7 +204,7 @@ def _tiles(x: Tensor, pool: tuple[int, ...]) -> Tensor | None:
     if not all(out):
         return None
     if any(o * p != n for o, p, n in zip(out, pool, spatial)):
-        x = x[(slice(None), *(slice(0, o * p) for o, p in zip(out, pool)))]
+        x = x[(slice(None),) + tuple(slice(0, o * p) for o, p in zip(out, pool))]
     shape = [x.shape[0]] + [n for o, p in zip(out, pool) for n in (o, p)] + [x.shape[-1]]
     return x.reshape(shape)
 

@@ -842,7 +842,7 @@ def unwindows(g: Any, shape: tuple[int, ...], window: tuple[int, ...], strides: 
     for offsets in itertools.product(*(range(k) for k in window)):
         at = tuple(slice(o * d, o * d + s * (n - 1) + 1, s)
                    for o, d, s, n in zip(offsets, dilation, strides, sizes))
-        out[(slice(None), *at)] += by_offset[offsets]
+        out[(slice(None),) + at] += by_offset[offsets]
     return out
 
 
@@ -1025,7 +1025,7 @@ class LSTMGates(Function):
             gates = t * k + (1 - k)
             i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
             tanh_c = Tanh.apply(f * c + i * gate)
-            dh, dc = g[0], g[1]
+            dh, dc = g[0], g[1]  # type: ignore[index]  # a Tensor under create_graph
             dc = dc + dh * o * (1 - tanh_c * tanh_c)
             dgates = Concatenate.apply(dc * gate, dc * c, dc * i, dh * tanh_c, axis=-1)
             return dgates * (1 - t * t) * (k * k), dc * f

@@ -538,7 +538,7 @@ def _np_windows(a: np.ndarray, window: tuple[int, ...], strides: tuple[int, ...]
     for pos in np.ndindex(*out):
         for off in np.ndindex(*window):
             at = tuple(p * s + o * d for p, o, s, d in zip(pos, off, strides, dilation))
-            result[(slice(None), *pos, *off)] = a[(slice(None), *at)]
+            result[(slice(None),) + pos + off] = a[(slice(None),) + at]
     return result
 
 
@@ -549,7 +549,7 @@ def _np_unwindows(g: np.ndarray, shape: tuple[int, ...], window: tuple[int, ...]
     for pos in np.ndindex(*g.shape[1 : 1 + rank]):
         for off in np.ndindex(*window):
             at = tuple(p * s + o * d for p, o, s, d in zip(pos, off, strides, dilation))
-            result[(slice(None), *at)] += g[(slice(None), *pos, *off)]
+            result[(slice(None),) + at] += g[(slice(None),) + pos + off]
     return result
 
 

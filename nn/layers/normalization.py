@@ -158,7 +158,9 @@ class BatchNormalization(Layer):
             return out if beta is None else out + beta
         # Keras' inference form: x * inv + (beta - mean * inv), one pass over x
         mean = self._broadcast(self.moving_mean, inputs)
-        inv = (self._broadcast(self.moving_variance, inputs) + self.epsilon) ** -0.5
+        variance = self._broadcast(self.moving_variance, inputs)
+        assert variance is not None, "built before called: the moving variance exists"
+        inv = (variance + self.epsilon) ** -0.5
         inv = inv if gamma is None else inv * gamma
         shift = -mean * inv  # type: ignore[operator]
         return inputs * inv + (shift if beta is None else shift + beta)

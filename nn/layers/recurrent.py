@@ -282,7 +282,7 @@ class RecurrentLayer(_TakesInitialState):
         ((None, 5, 3), (None, 3), (None, 3))
         """
         batch = input_shape[0]
-        output = (batch, self.units)
+        output: Shape = (batch, self.units)
         if self.return_sequences:
             output = (batch, input_shape[1], self.units)
         if self.return_state:

@@ -130,7 +130,8 @@ class _ZeroPadding(Layer):
         ((2, 2), (2, 2))
         """
         padding: Any = self.padding[0] if self.rank == 1 else self.padding
-        return {**super().get_config(), "padding": padding, "data_format": self.data_format}
+        data_format = self.data_format  # type: ignore[attr-defined]  # set by each subclass
+        return {**super().get_config(), "padding": padding, "data_format": data_format}
 
 
 class ZeroPadding1D(_ZeroPadding):
