@@ -407,6 +407,23 @@ def _snake_case(name: str) -> str:
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()  # an acronym after a lowercase
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def positive_int(value: Any, name: str, owner: str) -> int:
+    """`value` as an int, ValueError unless it is a positive integer (units, filters, ...).
+
+    >>> positive_int(6, "filters", "Conv2D")
+    6
+    """
+    if not _is_int(value) or value <= 0:
+        raise ValueError(
+            f"{owner} expects {name} to be a positive integer, received {name}={value!r}"
+        )
+    return int(value)
+
+
 def _check_bool(value: Any, what: str, owner: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner} expects {what} to be True or False, received {value!r}")

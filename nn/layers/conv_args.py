@@ -14,14 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from nn.layers.base import Shape
+from nn.layers.base import Shape, _is_int, positive_int  # noqa: F401  (re-exported for the conv layers)
 
 # names of the spatial axes, for messages: "(batch, height, width, channels)"
 _LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def standardize_tuple(
@@ -89,19 +85,6 @@ def standardize_data_format(value: Any, owner: str) -> str:
     raise ValueError(
         f"{owner} expects data_format to be 'channels_last' or None, received data_format={value!r}"
     )
-
-
-def positive_int(value: Any, name: str, owner: str) -> int:
-    """`value` as an int, ValueError unless it is a positive integer.
-
-    >>> positive_int(6, "filters", "Conv2D")
-    6
-    """
-    if not _is_int(value) or value <= 0:
-        raise ValueError(
-            f"{owner} expects {name} to be a positive integer, received {name}={value!r}"
-        )
-    return int(value)
 
 
 def output_size(

@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor, affine
 from nn import activations, initializers
 from nn import utils as nn_utils
-from nn.layers.base import Layer, Shape, _check_bool
+from nn.layers.base import Layer, Shape, _check_bool, positive_int
 
 
 class Dense(Layer):
@@ -33,11 +33,7 @@ class Dense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(
-                f"Dense expects units to be a positive integer, received units={units!r}"
-            )
-        self.units = int(units)
+        self.units = positive_int(units, "units", "Dense")
         self.activation = activations.get(activation)
         self.use_bias = _check_bool(use_bias, "use_bias", "Dense")
         self.kernel_initializer = initializers.get(kernel_initializer)

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd import Tensor
 from nn import initializers
-from nn.layers.base import Layer, Shape, _check_bool
+from nn.layers.base import Layer, Shape, _check_bool, positive_int
 
 
 class Embedding(Layer):
@@ -41,8 +41,8 @@ class Embedding(Layer):
         if kwargs.pop("input_length", None) is not None:  # Keras 3 ignores it, with this warning
             warnings.warn("Argument `input_length` is deprecated. Just remove it.", stacklevel=2)
         super().__init__(**kwargs)
-        self.input_dim = _positive(input_dim, "input_dim")
-        self.output_dim = _positive(output_dim, "output_dim")
+        self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
+        self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         if _check_bool(mask_zero, "mask_zero", "Embedding"):
             raise ValueError(
@@ -150,11 +150,3 @@ class Embedding(Layer):
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
             "mask_zero": self.mask_zero,
         }
-
-
-def _positive(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(
-            f"Embedding expects {what} to be a positive integer, received {what}={value!r}"
-        )
-    return int(value)

@@ -14,7 +14,7 @@ import numpy as np
 
 from autograd import Tensor
 from nn import initializers
-from nn.layers.base import Layer, Shape, _check_bool
+from nn.layers.base import Layer, Shape, _check_bool, _is_int
 
 
 class Moments(NamedTuple):
@@ -329,10 +329,6 @@ class LayerNormalization(Layer):
 
 # ---------------------------------------------------------------------------------------
 # Helpers shared by both layers
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _is_real(value: Any) -> bool:

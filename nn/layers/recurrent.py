@@ -22,7 +22,7 @@ from autograd import Tensor, affine, concatenate, stack, unstack
 from autograd.recurrent import lstm_gates
 from nn import activations, initializers
 from nn import utils as nn_utils
-from nn.layers.base import Layer, Shape, _check_bool, to_tensor
+from nn.layers.base import Layer, Shape, _check_bool, positive_int, to_tensor
 from nn.layers.rnn_cells import (
     Masks,
     dropout_masks,
@@ -98,11 +98,7 @@ class RecurrentLayer(_TakesInitialState):
     ) -> None:
         super().__init__(**kwargs)
         owner = type(self).__name__
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
-            raise ValueError(
-                f"{owner} expects units to be a positive integer, received units={units!r}"
-            )
-        self.units = int(units)
+        self.units = positive_int(units, "units", owner)
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.linear  # GatedLayer sets its own
         self.use_bias = _check_bool(use_bias, "use_bias", owner)
