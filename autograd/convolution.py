@@ -28,23 +28,27 @@ Ints = int | Sequence[int]
 Padding = str | Sequence[tuple[int, int]]
 
 
-def as_tuple(value: Any, rank: int, what: str, minimum: int = 1) -> tuple[int, ...]:
-    """`value` (an int, or one int per spatial axis) as a tuple of `rank` ints >= `minimum`.
+def as_tuple(
+    value: Any, rank: int, what: str, minimum: int = 1, owner: str | None = None
+) -> tuple[int, ...]:
+    """`value` (an int, or one int per spatial axis) as a tuple of `rank` ints >= `minimum`;
+    ValueError quoting it otherwise (said by `owner`, e.g. a layer, when given).
 
     >>> as_tuple(2, 2, "strides"), as_tuple((1, 3), 2, "kernel_size")
     ((2, 2), (1, 3))
     """
     items = (value,) * rank if isinstance(value, (int, np.integer)) else value
-    try:
-        items = tuple(items)
-    except TypeError:
-        items = ()
-    if len(items) != rank or not all(
+    if not isinstance(items, (tuple, list)) or len(items) != rank or not all(
         isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= minimum for n in items
     ):
+        if owner is None:
+            raise ValueError(
+                f"{what} must be an integer >= {minimum} or a tuple of {rank} such integers, "
+                f"received {what}={value!r}"
+            )
         raise ValueError(
-            f"{what} must be an integer >= {minimum} or a tuple of {rank} such integers, "
-            f"received {what}={value!r}"
+            f"{owner} expects {what} to be an integer or a tuple of {rank} integers, each "
+            f">= {minimum}, received {what}={value!r}"
         )
     return tuple(int(n) for n in items)
 

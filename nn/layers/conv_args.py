@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 
-from nn.layers.base import Shape, _is_int, positive_int  # noqa: F401  (re-exported for the conv layers)
+from autograd.convolution import as_tuple
+from nn.layers.base import Shape, positive_int  # noqa: F401  (re-exported for the conv layers)
 
 # names of the spatial axes, for messages: "(batch, height, width, channels)"
 _LAYOUTS = {1: "(batch, steps, channels)", 2: "(batch, height, width, channels)"}
@@ -24,7 +24,7 @@ def standardize_tuple(
     value: Any, n: int, name: str, owner: str, allow_zero: bool = False
 ) -> tuple[int, ...]:
     """An int or `n` ints as a tuple of `n` ints, each > 0 (>= 0 with `allow_zero`); else
-    ValueError quoting the value.
+    ValueError quoting the value (autograd's own check, in the layer's words).
 
     >>> standardize_tuple((1, 2), 2, "strides", "Conv2D")
     (1, 2)
@@ -33,20 +33,7 @@ def standardize_tuple(
     ...
     ValueError: Conv1D expects strides to be an integer or a tuple of 1 integers, ... strides=0
     """
-    bound = ">= 0" if allow_zero else "> 0"
-    message = (
-        f"{owner} expects {name} to be an integer or a tuple of {n} integers, each {bound}, "
-        f"received {name}={value!r}"
-    )
-    if _is_int(value):
-        values: tuple[Any, ...] = (value,) * n
-    elif isinstance(value, (tuple, list)) and len(value) == n and all(map(_is_int, value)):
-        values = tuple(value)
-    else:
-        raise ValueError(message)
-    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
-        raise ValueError(message)
-    return tuple(int(v) for v in values)
+    return as_tuple(value, n, name, minimum=0 if allow_zero else 1, owner=owner)
 
 
 def standardize_padding(value: Any, owner: str, allow_causal: bool = False) -> str:

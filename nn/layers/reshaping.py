@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from autograd import Tensor, pad
-from nn.layers.base import Layer, Shape
-from nn.layers.conv_args import _is_int, check_rank, standardize_data_format, standardize_tuple
+from nn.layers.base import Layer, Shape, _is_int
+from nn.layers.conv_args import check_rank, standardize_data_format, standardize_tuple
 
 
 class Reshape(Layer):
