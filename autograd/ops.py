@@ -1020,25 +1020,19 @@ class LSTMGates(Function):
     def backward(self, g: Any, out: Any, z: Any, c: Any) -> tuple[Any, Any]:
         units = raw(c).shape[-1]
         k = _gate_scales(units, raw(z).dtype)
-        if isinstance(g, Node):  # create_graph: the same formula on nodes
+        join: Any
+        if isinstance(g, Node):  # create_graph: the forward again, on nodes, then one formula
             t = Tanh.apply(z * k)
             gates = t * k + (1 - k)
-            i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
+            i, f, gate = (gates[:, j * units : (j + 1) * units] for j in range(3))
             tanh_c = Tanh.apply(f * c + i * gate)
-            dh, dc = g[0], g[1]  # type: ignore[index]  # a Tensor under create_graph
-            dc = dc + dh * o * (1 - tanh_c * tanh_c)
-            dgates = Concatenate.apply(dc * gate, dc * c, dc * i, dh * tanh_c, axis=-1)
-            return dgates * (1 - t * t) * (k * k), dc * f
-        t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
+            join = lambda *parts: Concatenate.apply(*parts, axis=-1)  # noqa: E731
+        else:
+            t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
+            join = lambda *parts: np.concatenate(parts, axis=-1)  # noqa: E731
         i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         dh, dc = g[0], g[1]
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
-        dgates = np.empty_like(gates)  # d/d(gates), written gate by gate
-        np.multiply(dc, gate, out=dgates[:, :units])
-        np.multiply(dc, c, out=dgates[:, units : 2 * units])
-        np.multiply(dc, i, out=dgates[:, 2 * units : 3 * units])
-        np.multiply(dh, tanh_c, out=dgates[:, 3 * units :])
         # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both are (1 - t^2) * k^2
-        dgates *= 1 - t * t
-        dgates *= k * k
-        return dgates, dc * f
+        dz = join(dc * gate, dc * c, dc * i, dh * tanh_c) * ((1 - t * t) * (k * k))
+        return dz, dc * f
