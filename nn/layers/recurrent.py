@@ -29,7 +29,6 @@ from nn.layers.rnn_cells import (
     gru_step,
     lstm_step,
     recurrent_product,
-    sigmoid_halves,
     simple_rnn_step,
 )
 
@@ -177,12 +176,10 @@ class RecurrentLayer(_TakesInitialState):
         input_masks, recurrent_masks = (
             self._draw_masks(batch, features, inputs.dtype) if training else (None, None)
         )
-        halves = self._halves(inputs.dtype)
-        scale = None if halves is None else halves[0]
-        timesteps = self._timesteps(self._project(inputs, input_masks, scale))
+        timesteps = self._timesteps(self._project(inputs, input_masks))
         if self.go_backwards:
             timesteps.reverse()
-        step = self._stepper(recurrent_masks, halves)
+        step = self._stepper(recurrent_masks)
         outputs = []
         for x_t in timesteps:
             states = step(x_t, states)
@@ -191,23 +188,16 @@ class RecurrentLayer(_TakesInitialState):
         output = stack(outputs, axis=1) if self.return_sequences else states[0]
         return [output, *states] if self.return_state else output
 
-    def _halves(self, dtype: np.dtype) -> np.ndarray | None:
-        """(scale, shift) of sigmoid gates computed by tanh (rnn_cells.lstm_step), or None."""
-        return None
-
     def _timesteps(self, projection: Tensor) -> list[Any]:
         """The projection's timesteps, what `_stepper`'s step takes as its input."""
         return unstack(projection, axis=1)
 
-    def _project(self, inputs: Tensor, masks: Masks, scale: np.ndarray | None) -> Tensor:
-        """`inputs @ kernel + bias` (columns times `scale`) for every timestep at once; with
+    def _project(self, inputs: Tensor, masks: Masks) -> Tensor:
+        """`inputs @ kernel + bias` for every timestep at once; with
         one dropout mask per gate (Keras' implementation 1), each gate's block sees its own
         masked inputs."""
         bias, kernel = self._input_bias(), self.kernel
         assert kernel is not None, "built before called"
-        if scale is not None:  # scaling the weights once costs less than the products per step
-            kernel = kernel * scale
-            bias = None if bias is None else bias * scale
         if masks is None or len(masks) == 1:
             x = inputs if masks is None else inputs * masks[0][:, None, :]
             return x @ kernel if bias is None else affine(x, kernel, bias)
@@ -222,17 +212,14 @@ class RecurrentLayer(_TakesInitialState):
             axis=-1,
         )
 
-    def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
+    def _stepper(self, recurrent_masks: Masks) -> Any:
         """A function (x_t, states) -> new states (the output first) for this call."""
         raise NotImplementedError
 
-    def _recurrent_blocks(self, per_gate: bool, scale: np.ndarray | None = None) -> list[Tensor]:
-        """The recurrent kernel (columns times `scale`), or its gate blocks (sliced once per
-        call, not per step)."""
+    def _recurrent_blocks(self, per_gate: bool) -> list[Tensor]:
+        """The recurrent kernel, or its gate blocks (sliced once per call, not per step)."""
         kernel = self.recurrent_kernel
         assert kernel is not None, "built before called"
-        if scale is not None:
-            kernel = kernel * scale
         if not per_gate:
             return [kernel]
         u = self.units
@@ -333,7 +320,7 @@ class SimpleRNN(RecurrentLayer):
     ((2, 6, 4), [(3, 4), (4, 4), (4,)])
     """
 
-    def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
+    def _stepper(self, recurrent_masks: Masks) -> Any:
         kernel, activation = self._recurrent_blocks(False)[0], self.activation
 
         def step(x_t: Tensor, states: States) -> States:
@@ -406,9 +393,9 @@ class LSTM(GatedLayer):
 
         return forget_gate_ones
 
-    def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
+    def _stepper(self, recurrent_masks: Masks) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
-        kernels = self._recurrent_blocks(per_gate, None if halves is None else halves[0])
+        kernels = self._recurrent_blocks(per_gate)
         activation, recurrent_activation = self.activation, self.recurrent_activation
         if activation is activations.tanh and recurrent_activation is activations.sigmoid:
 
@@ -467,35 +454,27 @@ class GRU(GatedLayer):
             return self.bias
         return self.bias[0]
 
-    def _halves(self, dtype: np.dtype) -> np.ndarray | None:
-        if self.recurrent_activation is activations.sigmoid:
-            return sigmoid_halves(self.units, 3, 2, dtype)
-        return None
-
     def _timesteps(self, projection: Tensor) -> list[Any]:
         # (z and r columns, h columns) of each step: split once per call, not per step
         split = 2 * self.units
         gates = unstack(projection[:, :, :split], axis=1)
         return list(zip(gates, unstack(projection[:, :, split:], axis=1)))
 
-    def _stepper(self, recurrent_masks: Masks, halves: np.ndarray | None) -> Any:
+    def _stepper(self, recurrent_masks: Masks) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
-        scale = None if halves is None else halves[0]
-        kernels = self._recurrent_blocks(per_gate, scale)
+        kernels = self._recurrent_blocks(per_gate)
         if not self.reset_after and not per_gate:
             u, kernel = self.units, kernels[0]
             kernels = [kernel[:, : 2 * u], kernel[:, 2 * u :]]
         recurrent_bias = self.bias[1] if self.bias is not None and self.reset_after else None
-        if recurrent_bias is not None and scale is not None:
-            recurrent_bias = recurrent_bias * scale
         activation, recurrent_activation = self.activation, self.recurrent_activation
-        reset_after, tanh_gates = self.reset_after, halves is not None
+        reset_after = self.reset_after
 
         def step(x_t: tuple[Tensor, Tensor], states: States) -> States:
             return [
                 gru_step(
                     x_t[0], x_t[1], states[0], kernels, recurrent_bias, recurrent_masks,
-                    activation, recurrent_activation, reset_after, tanh_gates,
+                    activation, recurrent_activation, reset_after,
                 )
             ]  # fmt: skip
 

@@ -95,18 +95,6 @@ def lstm_step(
     return recurrent_activation(o) * activation(c), c
 
 
-def sigmoid_halves(units: int, gates: int, tanh_gate: int, dtype: np.dtype) -> np.ndarray:
-    """Per-column (scale, shift): (1/2, 1/2) on the sigmoid gates, (1, 0) on `tanh_gate`,
-    so that `tanh(z * scale) * scale + shift` is sigmoid or tanh of each gate's z.
-
-    >>> sigmoid_halves(1, 3, 1, np.float64).tolist()
-    [[0.5, 1.0, 0.5], [0.5, 0.0, 0.5]]
-    """
-    halves = np.full((2, gates, units), 0.5, dtype=dtype)
-    halves[0, tanh_gate], halves[1, tanh_gate] = 1.0, 0.0
-    return halves.reshape(2, gates * units)
-
-
 def gru_step(
     x_zr: Tensor,
     x_h: Tensor,
@@ -117,14 +105,12 @@ def gru_step(
     activation: Activation,
     recurrent_activation: Activation,
     reset_after: bool,
-    tanh_gates: bool = False,
 ) -> Tensor:
     """Keras' GRU cell, gates z, r, h: `h = z * h_prev + (1 - z) * hh` with
     `hh = activation(x_h + r * (h_prev @ U_h + b_h))` (reset_after) or
     `activation(x_h + (r * h_prev) @ U_h)`. `x_zr`, `x_h`: the input projection's z and r
     columns, and its h columns. `kernels` is `[U]` (reset_after) or `[U_zr, U_h]`, or the
-    three gate blocks of U when the dropout masks come one per gate. With `tanh_gates` the
-    z and r columns of the weights come halved and `sigmoid(a) = tanh(a / 2) / 2 + 1/2`.
+    three gate blocks of U when the dropout masks come one per gate.
 
     >>> from nn import activations
     >>> u = [Tensor(np.zeros((1, 2))), Tensor(np.zeros((1, 1)))]
@@ -143,7 +129,7 @@ def gru_step(
         inner_zr = concatenate([(h * masks[0]) @ kernels[0], (h * masks[1]) @ kernels[1]], -1)
         h_h = h * masks[2]
     gates = x_zr + inner_zr
-    zr = gates.tanh() * 0.5 + 0.5 if tanh_gates else recurrent_activation(gates)
+    zr = recurrent_activation(gates)
     z, r = zr[:, :units], zr[:, units:]
     if reset_after:
         hh = activation(x_h + r * inner_h)
