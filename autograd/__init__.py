@@ -30,7 +30,7 @@ from autograd.engine import (
 )
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from autograd.recurrent import lstm_gates
+from autograd.recurrent import lstm
 from autograd.tensor import (
     Tensor,
     affine,
@@ -66,7 +66,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
-    "lstm_gates",
+    "lstm",
     "max_pool",
     "maximum",
     "minimum",

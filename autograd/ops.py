@@ -978,13 +978,13 @@ class Pick(Function):
 
 
 # ---------------------------------------------------------------------------------------
-# A fused recurrent cell (Tensor): justified by speed, see LSTMGates
+# A fused recurrent cell (Tensor): justified by speed, see LSTMCell
 
 
 def _gate_scales(units: int, dtype: Any) -> np.ndarray:
     """Per column of the gates (i, f, c, o): 1/2 on the sigmoid gates, 1 on the tanh gate:
-    `tanh(z * k) * k + (1 - k)` is then sigmoid(z) = tanh(z / 2) / 2 + 1/2 or tanh(z), one
-    tanh for all four gates (numpy's exp-based sigmoid is several times slower than tanh)."""
+    `tanh(z * k) * k + (1 - k)` is then sigmoid(z) = tanh(z / 2) / 2 + 1/2 or tanh(z), so one
+    tanh serves all four gates."""
     def make() -> np.ndarray:
         k = np.full((4, units), 0.5, dtype=dtype)
         k[2] = 1.0
@@ -993,53 +993,73 @@ def _gate_scales(units: int, dtype: Any) -> np.ndarray:
     return arrays._constant(("lstm gates", units, np.dtype(dtype)), make)
 
 
-class LSTMGates(Function):
-    """Keras' LSTM cell after the products: `z` (batch, 4 * units) holds the gates i, f, c, o
-    (Keras' order), `c` (batch, units) the cell state; the output stacks (h, new c) as
-    (2, batch, units): `c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`, `h = sigmoid(o) *
-    tanh(c')`. One node instead of twelve per timestep (an LSTM(32) train step over 20 steps:
-    see benchmarks/README.md); the gradient is the cell's textbook backward.
+class LSTMCell(Function):
+    """Timestep `step` of Keras' LSTM: `seq` is an `Unstack` node of the input's projection
+    (T, batch, 4 * units; bias included, gates i, f, c, o in Keras' order), `hc` the states
+    stacked (2, batch, units), `kernel` the recurrent kernel (units, 4 * units). With
+    `z = seq[step] + h @ kernel`: `c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`,
+    `h' = sigmoid(o) * tanh(c')`, returned stacked as (h', c'). One node per timestep instead of
+    fourteen (an LSTM(32) train step over 20 steps: see benchmarks/README.md); the gradient is
+    the cell's textbook backward, and `seq` gets only its timestep's slice (an
+    `arrays.Slices`, stacked once by `Unstack`), so T steps cost O(T * step).
 
     >>> from autograd import Tensor
-    >>> z = Tensor(np.zeros((1, 4)), requires_grad=True)
-    >>> hc = LSTMGates.apply(z, Tensor([[1.0]]))
-    >>> hc.data.ravel().tolist()  # c' = 0.5 * 1 + 0.5 * 0, h = 0.5 * tanh(0.5)
+    >>> seq = Unstack.apply(Tensor(np.zeros((1, 1, 4)), requires_grad=True), axis=0)
+    >>> hc = LSTMCell.apply(seq, Tensor([[[0.0]], [[1.0]]]), Tensor(np.ones((1, 4))), step=0)
+    >>> hc.data.ravel().tolist()  # c' = 0.5 * 1 + 0.5 * 0, h' = 0.5 * tanh(0.5)
     [0.23105857863000487, 0.5]
     """
 
-    __slots__ = ("tanh_z", "gates", "tanh_c")
-    name = "lstm_gates"
+    __slots__ = ("step", "tanh_z", "gates", "tanh_c")
+    name = "lstm_cell"
+    wants_needs = True
 
-    def forward(self, z: Any, c: Any) -> Any:
-        units = c.shape[-1]
-        k = _gate_scales(units, z.dtype)
-        self.tanh_z = t = np.tanh(z * k)
+    def forward(self, seq: Any, hc: Any, kernel: Any, step: int) -> Any:
+        self.step = step
+        units = hc.shape[-1]
+        k = _gate_scales(units, seq.dtype)
+        z = hc[0] @ kernel
+        z += seq[step]
+        z *= k
+        self.tanh_z = t = np.tanh(z)
         self.gates = gates = t * k + (1 - k)
         i, f, g, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
-        out = np.empty((2,) + c.shape, dtype=c.dtype)
+        out = np.empty(hc.shape, dtype=hc.dtype)
         new_c = out[1]
-        np.multiply(f, c, out=new_c)
+        np.multiply(f, hc[1], out=new_c)
         new_c += i * g
         self.tanh_c = tanh_c = np.tanh(new_c)
         np.multiply(o, tanh_c, out=out[0])
         return out
 
-    def backward(self, g: Any, out: Any, z: Any, c: Any) -> tuple[Any, Any]:
-        units = raw(c).shape[-1]
-        k = _gate_scales(units, raw(z).dtype)
-        join: Any
+    def backward(self, g: Any, out: Any, seq: Any, hc: Any, kernel: Any,
+                 needs: list[bool]) -> tuple[Any, Any, Any]:
+        units, step = raw(hc).shape[-1], self.step
+        k = _gate_scales(units, raw(seq).dtype)
+        h, c = hc[0], hc[1]
         if isinstance(g, Node):  # create_graph: the forward again, on nodes, then one formula
-            t = Tanh.apply(z * k)
+            t = Tanh.apply((getitem(seq, step) + h @ kernel) * k)
             gates = t * k + (1 - k)
             i, f, gate = (gates[:, j * units : (j + 1) * units] for j in range(3))
             tanh_c = Tanh.apply(f * c + i * gate)
-            join = lambda *parts: Concatenate.apply(*parts, axis=-1)  # noqa: E731
+            join: Any = lambda *parts, axis: Concatenate.apply(*parts, axis=axis)  # noqa: E731
         else:
+            if isinstance(g, arrays.Slices):  # only the unstacked final states used it
+                g = g.dense()
             t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
-            join = lambda *parts: np.concatenate(parts, axis=-1)  # noqa: E731
+            join = lambda *parts, axis: np.concatenate(parts, axis=axis)  # noqa: E731
         i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         dh, dc = g[0], g[1]
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
         # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both are (1 - t^2) * k^2
-        dz = join(dc * gate, dc * c, dc * i, dh * tanh_c) * ((1 - t * t) * (k * k))
-        return dz, dc * f
+        dz = join(dc * gate, dc * c, dc * i, dh * tanh_c, axis=-1) * ((1 - t * t) * (k * k))
+        dseq = None
+        if needs[0]:
+            shape = raw(seq).shape
+            dseq = (scatter(dz, step, shape) if isinstance(dz, Node)
+                    else arrays.Slices({step: dz}, shape, dz.dtype))
+        dhc = None
+        if needs[1]:
+            new_shape = (1,) + raw(c).shape
+            dhc = join((dz @ kernel.T).reshape(new_shape), (dc * f).reshape(new_shape), axis=0)
+        return dseq, dhc, h.T @ dz if needs[2] else None

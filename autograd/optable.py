@@ -652,17 +652,23 @@ def _np_parts_weighted(a: np.ndarray, axis: int, every: int) -> np.ndarray:
     return np.tensordot(weights, moved, axes=1)
 
 
-def _np_lstm_gates(z: np.ndarray, c: np.ndarray) -> np.ndarray:
-    i, f, g, o = np.split(z, 4, axis=-1)
-    new_c = _sigmoid(f) * c + _sigmoid(i) * np.tanh(g)
+def _lstm_step(seq: Any, hc: Any, kernel: Any) -> Any:
+    """The middle timestep of an unstacked sequence through `LSTMCell` (the others unused)."""
+    return ops.LSTMCell.apply(ops.Unstack.apply(seq, axis=0), hc, kernel, step=seq.shape[0] // 2)
+
+
+def _np_lstm_step(seq: np.ndarray, hc: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    i, f, g, o = np.split(seq[seq.shape[0] // 2] + hc[0] @ kernel, 4, axis=-1)
+    new_c = _sigmoid(f) * hc[1] + _sigmoid(i) * np.tanh(g)
     return np.stack([_sigmoid(o) * np.tanh(new_c), new_c])
 
 
-def _gate_shapes() -> SearchStrategy[Any]:
+def _cell_shapes() -> SearchStrategy[Any]:
+    """seq (T, batch, 4 * units), states (2, batch, units), kernel (units, 4 * units)."""
     from hypothesis import strategies as st
 
-    return st.tuples(st.integers(1, 3), st.integers(1, 3)).map(
-        lambda t: ((t[0], 4 * t[1]), (t[0], t[1])))
+    return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).map(
+        lambda t: ((t[0], t[1], 4 * t[2]), (2, t[1], t[2]), (t[2], 4 * t[2])))
 
 
 def _movement() -> tuple[OpSpec, ...]:
@@ -720,9 +726,9 @@ def _movement() -> tuple[OpSpec, ...]:
                 distinct=kind == "max", shapes=_image_shapes(1, pool),
                 guard=_pool_separated(pool, strides, padding) if kind == "max" else None,
                 composable=False))
-    specs.append(_binary(
-        "lstm_gates", lambda z, c: ops.LSTMGates.apply(z, c), _np_lstm_gates, (MODERATE, MODERATE),
-        TENSOR, expr="lstm_gates({0}, {1})", elementwise=False, shapes=_gate_shapes,
+    specs.append(OpSpec(
+        "lstm_cell", _lstm_step, 3, (MODERATE,) * 3, TENSOR, _np_lstm_step,
+        expr="lstm_cell(unstack({0})[T // 2], {1}, {2})", elementwise=False, shapes=_cell_shapes,
         composable=False))
     for axis, every in ((0, 1), (-1, 2)):
         name = f"unstack(axis={axis})" + ("[::2]" if every == 2 else "")

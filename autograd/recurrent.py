@@ -1,38 +1,63 @@
-"""The fused LSTM cell: Keras' gate math of one timestep as one primitive (`ops.LSTMGates`).
+"""Keras' LSTM over a sequence, unrolled on the engine with one fused node per timestep.
 
-A composition of engine ops would take twelve nodes per timestep; at the sizes recurrent
-layers run on (batch 32, 32 units) the per-node cost is most of a step, so the cell is a
-primitive, gradchecked like every other (autograd/optable.py).
+A composition of engine ops would take fourteen nodes per timestep (picking the timestep, the
+recurrent product, the gates, splitting the states); at the sizes recurrent layers run on
+(batch 32, 32 units) the per-node cost is most of a step, so a timestep is one primitive,
+`ops.LSTMCell`, gradchecked like every other (autograd/optable.py). The states travel as one
+stacked (h, c) node from step to step.
 
 >>> import numpy as np
 >>> from autograd import Tensor
->>> h, c = lstm_gates(Tensor(np.zeros((1, 4))), Tensor([[1.0]]))
->>> float(c.data[0, 0]), round(float(h.data[0, 0]), 6)
-(0.5, 0.231059)
+>>> z = Tensor(np.zeros((1, 1)))
+>>> out, h, c = lstm(Tensor(np.zeros((1, 3, 4))), Tensor(np.zeros((1, 4))), z, z)
+>>> out.shape, round(float(c.data[0, 0]), 4)  # c = 0.5 * c + 0.5 * tanh(0), three times
+((1, 1), 0.0)
 """
 
 from __future__ import annotations
 
 from autograd import ops
 from autograd.convolution import unstack
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, stack
 
 
-def lstm_gates(z: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
-    """(h, c') from the gate pre-activations `z` (batch, 4 * units; Keras' order i, f, c, o)
-    and the cell state `c` (batch, units): `c' = sigmoid(f) * c + sigmoid(i) * tanh(g)`,
-    `h = sigmoid(o) * tanh(c')`.
+def lstm(
+    projection: Tensor,
+    kernel: Tensor,
+    h: Tensor,
+    c: Tensor,
+    reverse: bool = False,
+    sequences: bool = False,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """(output, h, c) of Keras' LSTM cell run over `projection` (batch, T, 4 * units), the
+    input's `x @ kernel + bias` with gates i, f, c, o, from states `h`, `c` (batch, units)
+    with the recurrent `kernel` (units, 4 * units): per step `z = x_t + h @ kernel`,
+    `c = sigmoid(f) * c + sigmoid(i) * tanh(g)`, `h = sigmoid(o) * tanh(c)`. `reverse` runs
+    from the last step to the first; `output` is the last h, or with `sequences` every
+    step's h in the order run, (batch, T, units).
 
     >>> import numpy as np
-    >>> lstm_gates(Tensor(np.zeros((2, 8))), Tensor(np.zeros((2, 3))))
+    >>> z = Tensor(np.zeros((2, 3)))
+    >>> lstm(Tensor(np.zeros((2, 5, 8))), Tensor(np.zeros((3, 12))), z, z)
     Traceback (most recent call last):
-    ValueError: lstm_gates expects z of shape (batch, 4 * units) = (2, 12) for a cell state of shape (2, 3), received z of shape (2, 8)
+    ValueError: lstm expects a projection (batch, T, 4 * units) = (2, T, 12) and a kernel (3, 12) for states of shape (2, 3), received projection (2, 5, 8), kernel (3, 12), h (2, 3), c (2, 3)
     """
-    if c.ndim != 2 or z.shape != (c.shape[0], 4 * c.shape[1]):
+    batch, units = c.shape if c.ndim == 2 else (-1, -1)
+    if (c.ndim != 2 or h.shape != c.shape or projection.ndim != 3
+            or projection.shape[::2] != (batch, 4 * units) or projection.shape[1] < 1
+            or kernel.shape != (units, 4 * units)):
         raise ValueError(
-            f"lstm_gates expects z of shape (batch, 4 * units) = "
-            f"{(c.shape[0], 4 * c.shape[-1]) if c.ndim == 2 else '(batch, 4 * units)'} for a "
-            f"cell state of shape {c.shape}, received z of shape {z.shape}"
+            f"lstm expects a projection (batch, T, 4 * units) = ({batch}, T, {4 * units}) and a "
+            f"kernel ({units}, {4 * units}) for states of shape {c.shape}, received projection "
+            f"{projection.shape}, kernel {kernel.shape}, h {h.shape}, c {c.shape}"
         )
-    h, new_c = unstack(ops.LSTMGates.apply(z, c))
-    return h, new_c
+    timesteps = ops.Unstack.apply(projection, axis=1)
+    steps = range(projection.shape[1])
+    states = stack([h, c])
+    seen = []
+    for step in reversed(steps) if reverse else steps:
+        states = ops.LSTMCell.apply(timesteps, states, kernel, step=step)
+        if sequences:
+            seen.append(states)
+    h, c = unstack(states)
+    return (stack(seen, axis=2)[0] if sequences else h), h, c

@@ -19,7 +19,7 @@ The script prints `summary()` and both MSEs, and writes into out/: the loss curv
 (forecast_loss.svg; also forecast_loss.png from `History.plot()` when matplotlib is
 installed) and the graph of one 5-step sequence's loss through the trained LSTM
 (forecast_graph.svg: the LSTM a frame around its input projection, the unstack along time,
-and per step `h @ recurrent_kernel` and the gates).
+and per step one `lstm_cell` node: `h @ recurrent_kernel` and the gates).
 """
 
 from __future__ import annotations

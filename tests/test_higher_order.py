@@ -432,9 +432,11 @@ TENSOR_OPS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
         lambda x: square(autograd.avg_pool(x.reshape(1, 6, 1), 4, 2, padding="same")),
         (ANY,),
     ),
-    "lstm_gates": (
-        lambda z, c: square(ops.LSTMGates.apply(z.reshape(1, 4, 1).reshape(1, 4) * 3, c[:1, :1])),
-        (ANY[:, :2].reshape(1, 4).copy(), POS),
+    "lstm_cell": (
+        lambda x, hc, k: square(ops.LSTMCell.apply(ops.Unstack.apply(x.reshape(3, 1, 4) * 3, axis=0),
+                                                   hc.reshape(2, 1, 1), k.reshape(1, 4), step=1)),
+        (np.concatenate([ANY.ravel(), POS.ravel()]).copy(), ANY[:, :1].copy(),
+         ANY[:, 1:3].reshape(1, 4).copy()),
     ),
     "unstack": (lambda x: square(autograd.unstack(x, axis=1)[2] * autograd.unstack(x)[1][0]), (ANY,)),
 }
@@ -483,7 +485,7 @@ def test_every_op_class_is_covered() -> None:
         "Add", "Mul", "Neg", "Pow", "Power", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Abs", "Clip",
         "Where", "MatMul", "Affine", "Sum", "Max", "BroadcastTo", "Reshape", "Transpose", "Index",
         "Scatter", "Concatenate", "LogSoftmax", "SoftmaxCrossEntropy", "Pad", "Windows",
-        "Unwindows", "Unstack", "Pick", "LSTMGates",
+        "Unwindows", "Unstack", "Pick", "LSTMCell",
     }  # fmt: skip
     declared = {
         name

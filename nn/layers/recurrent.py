@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd import Tensor, affine, concatenate, stack, unstack
-from autograd.recurrent import lstm_gates
+from autograd.recurrent import lstm
 from nn import activations, initializers
 from nn import utils as nn_utils
 from nn.layers.base import Layer, Shape, _check_bool, positive_int, to_tensor
@@ -176,7 +176,14 @@ class RecurrentLayer(_TakesInitialState):
         input_masks, recurrent_masks = (
             self._draw_masks(batch, features, inputs.dtype) if training else (None, None)
         )
-        timesteps = self._timesteps(self._project(inputs, input_masks))
+        output, states = self._recur(self._project(inputs, input_masks), states, recurrent_masks)
+        return [output, *states] if self.return_state else output
+
+    def _recur(
+        self, projection: Tensor, states: States, recurrent_masks: Masks
+    ) -> tuple[Tensor, States]:
+        """The loop over time, a step at a time: (the output, the last states)."""
+        timesteps = self._timesteps(projection)
         if self.go_backwards:
             timesteps.reverse()
         step = self._stepper(recurrent_masks)
@@ -186,7 +193,7 @@ class RecurrentLayer(_TakesInitialState):
             if self.return_sequences:
                 outputs.append(states[0])
         output = stack(outputs, axis=1) if self.return_sequences else states[0]
-        return [output, *states] if self.return_state else output
+        return output, states
 
     def _timesteps(self, projection: Tensor) -> list[Any]:
         """The projection's timesteps, what `_stepper`'s step takes as its input."""
@@ -393,18 +400,22 @@ class LSTM(GatedLayer):
 
         return forget_gate_ones
 
+    def _recur(
+        self, projection: Tensor, states: States, recurrent_masks: Masks
+    ) -> tuple[Tensor, States]:
+        if (recurrent_masks is None and self.activation is activations.tanh
+                and self.recurrent_activation is activations.sigmoid):
+            # the default cell: one fused node per timestep (autograd.lstm) instead of fourteen
+            assert self.recurrent_kernel is not None, "built before called"
+            output, h, c = lstm(projection, self.recurrent_kernel, states[0], states[1],
+                                reverse=self.go_backwards, sequences=self.return_sequences)
+            return output, [h, c]
+        return super()._recur(projection, states, recurrent_masks)
+
     def _stepper(self, recurrent_masks: Masks) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
         kernels = self._recurrent_blocks(per_gate)
         activation, recurrent_activation = self.activation, self.recurrent_activation
-        if activation is activations.tanh and recurrent_activation is activations.sigmoid:
-
-            def fused(x_t: Tensor, states: States) -> States:
-                # the default gates as one primitive: a node per step instead of twelve
-                z = recurrent_product(states[0], kernels, recurrent_masks, add=x_t)
-                return list(lstm_gates(z, states[1]))
-
-            return fused
 
         def step(x_t: Tensor, states: States) -> States:
             h, c = lstm_step(

@@ -80,7 +80,7 @@ def lstm_step(
 ) -> tuple[Tensor, Tensor]:
     """Keras' LSTM cell with any activations: gates i, f, c, o of `x_t + h @ recurrent_kernel`;
     `c = f * c + i * activation(g)`, `h = o * activation(c)`. Returns (h, c). (The defaults,
-    tanh and sigmoid, take `autograd.lstm_gates`, one fused node.)
+    tanh and sigmoid, take `autograd.lstm`: one fused node per timestep.)
 
     >>> from nn import activations
     >>> z = Tensor(np.zeros((1, 1)))
