@@ -273,6 +273,25 @@ def test_scopes_collapse_into_one_box_each_when_chains_are_not_enough() -> None:
     assert "collapsed 16 of 18 nodes: 4 scopes (16 nodes)" in graph.source
 
 
+def _fan(uses: int) -> Tensor:
+    """A scope whose weight feeds `uses` ops: the shape of an unrolled recurrent layer."""
+    with name_scope("rnn (SimpleRNN)"):
+        w = Tensor([0.5], requires_grad=True, name="w")
+        h = Tensor([1.0])
+        for _ in range(uses):
+            h = h * w + 1.0
+    return h.sum()
+
+
+def test_a_box_feeding_many_others_collapses_its_scope_though_under_max_nodes() -> None:
+    wide = draw_graph(_fan(30))  # ~61 nodes, far below max_nodes=300, but w feeds 30 ops
+    assert any(k.startswith("scope") for k in nodes(wide)), "the fan was drawn in full"
+    assert "1 scope" in wide.source
+    narrow = draw_graph(_fan(10))  # a fan of 10 lays out quickly: drawn in full
+    assert not any(k.startswith("scope") for k in nodes(narrow))
+    assert "collapsed" not in narrow.source
+
+
 def test_10k_value_graph_is_collapsed_to_max_nodes_and_renders(tmp_path: Path) -> None:
     root = value_graph(10_000)
     root.backward()

@@ -16,6 +16,7 @@ import numpy as np
 
 import nn
 from benchmarks.workloads.harness import (
+    CLOCK,
     Row,
     check_row,
     fmt_bytes,
@@ -182,7 +183,31 @@ def run(quick: bool = False) -> list[Row]:
         rows.append(Row(NAME, f"{label} f32, peak memory", fmt_bytes(peak_bytes(ours.step))))
         if torch is not None:
             rows.append(_agreement(label, build, batches, torch_engine, torch, 3 if quick else 10))
+    rows.append(_linear_in_time(quick))
     return rows
+
+
+def _backward_per_step(steps: int, repeats: int) -> float:
+    """CPU seconds of backward per timestep of an LSTM(32) loss over `steps` timesteps (min)."""
+    model = nn.Sequential([nn.Input((steps, 8)), nn.layers.LSTM(32), nn.layers.Dense(1)])
+    x = np.random.default_rng(3).standard_normal((BATCH, steps, 8)).astype(np.float32)
+    best = float("inf")
+    for _ in range(repeats):
+        loss = (model(x) ** 2).mean()
+        start = CLOCK()
+        loss.backward()
+        best = min(best, CLOCK() - start)
+    return best / steps
+
+
+def _linear_in_time(quick: bool) -> Row:
+    """Backward of a T-step recurrence must stay O(T * step): the cost per timestep at T=200
+    against T=25 (a full-size scatter per timestep would make it grow with T)."""
+    short, long = (5, 20) if quick else (25, 200)
+    repeats = 2 if quick else 7
+    per_short, per_long = _backward_per_step(short, repeats), _backward_per_step(long, repeats)
+    return ratio_row(NAME, f"LSTM(32) backward per timestep, T={long} vs T={short}", per_long,
+                     per_short, f"T={short}", fmt_time, 1.5)
 
 
 def _agreement(label: str, build: Callable[[str], nn.Sequential], batches: Callable[..., Any],
