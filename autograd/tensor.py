@@ -287,6 +287,16 @@ class Tensor(Arithmetic, Node):
         )
         return f"Tensor({body}{extras})"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Jupyter shows the repr and, for a tensor an op made, its graph as inline SVG.
+
+        >>> Tensor([1.0, 2.0])._repr_mimebundle_()  # a leaf is one box: its repr is enough
+        {'text/plain': 'Tensor([1., 2.])'}
+        """
+        from autograd.display import node_bundle  # a notebook's concern, loaded on first use
+
+        return node_bundle(self, include, exclude)
+
     # -- linear algebra --------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
         """`self @ other`, numpy's matmul (see the class docstring for the gradients).

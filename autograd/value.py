@@ -175,3 +175,13 @@ class Value(Arithmetic, Node):
         label = f", label={self.label!r}" if self.label else ""
         grad = self.grad if not isinstance(self.grad, Node) else self.grad.data
         return f"Value(data={self.data!r}, grad={grad!r}{label})"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Jupyter shows the repr and, for a node an op made, its graph as inline SVG.
+
+        >>> Value(2.0)._repr_mimebundle_()  # a leaf is one box: its repr is enough
+        {'text/plain': 'Value(data=2.0, grad=0.0)'}
+        """
+        from autograd.display import node_bundle  # a notebook's concern, loaded on first use
+
+        return node_bundle(self, include, exclude)

@@ -358,6 +358,31 @@ class Model(TrainingMixin):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, layers={len(self.layers)}>"
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
+        """Jupyter shows `summary()` as an HTML table and as its text (unbuilt: the repr).
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2)], name="tiny")
+        >>> bundle = model._repr_mimebundle_()
+        >>> bundle["text/plain"].splitlines()[0], '<td colspan="3">Total params: 9' in bundle["text/html"]
+        ('Model: "tiny"', True)
+        """
+        if not self.built:
+            return {"text/plain": repr(self)}
+        from autograd.display import html_table
+
+        lines = summary_lines(self)
+        shapes = [layer._output_shape for layer in self.layers]
+        rows = [
+            (f"{layer.name} ({type(layer).__name__})", "multiple" if shape is None else shape,
+             layer.count_params())
+            for layer, shape in zip(self.layers, shapes)
+        ]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        # the caption and the three totals are summary()'s own lines
+        table = html_table(header, rows, caption=lines[0], footer=lines[-4:-1])
+        return {"text/plain": "\n".join(lines), "text/html": table}
+
 
 class Sequential(Model):
     """A plain stack of layers, each feeding the next.
