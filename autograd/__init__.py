@@ -43,9 +43,11 @@ from autograd.tensor import (
 )
 from autograd.value import Value
 from autograd.viz import draw_graph, save_graph
+from autograd.explain import Explanation, explain  # noqa: E402  (after viz: it uses its labels)
 
 __all__ = [
     "AnomalyError",
+    "Explanation",
     "Function",
     "GradcheckError",
     "Node",
@@ -59,6 +61,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
