@@ -8,7 +8,8 @@ sends to each input: the local derivative (numbers, for elementwise ops), its sy
 touched and the graph is not released, so the numbers agree with `backward()` by construction.
 
 >>> from autograd import Value
->>> w, x, b = Value(2.0, label="w"), Value(3.0, label="x", requires_grad=False), Value(1.0, label="b")
+>>> w, b = Value(2.0, label="w"), Value(1.0, label="b")
+>>> x = Value(3.0, label="x", requires_grad=False)
 >>> y = w * x + b
 >>> y.label = "y"
 >>> steps = explain(y).steps
@@ -195,7 +196,7 @@ class Step:
                     "given": c.given,
                     "local": _plain(c.local),
                     "product": _plain(c.product),
-                    "unbroadcast": None if c.unbroadcast is None else [list(s) for s in c.unbroadcast],
+                    "unbroadcast": c.unbroadcast and [list(shape) for shape in c.unbroadcast],
                 }
                 for c in self.inputs
             ],
@@ -304,7 +305,8 @@ def _send(node: Node, g: Any, grads: dict[Node, Any], ids: dict[Node, int]) -> l
     local: Any = [None] * len(parents)
     if type(fn) in _ELEMENTWISE:  # backward of ones: d node / d input, element by element
         ones = 1.0 if type(node.data) is float else np.ones_like(node.data)
-        local = [None if x is None else _dense(x) for x in _backward(fn, ones, node.data, args, takes)]
+        per_element = _backward(fn, ones, node.data, args, takes)
+        local = [None if x is None else _dense(x) for x in per_element]
     sent = []
     for i, parent in enumerate(parents):
         share = shares[i]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from autograd import Function, Tensor, Value, explain, ops
+from autograd import Function, Tensor, Value, conv, explain, lstm, max_pool, ops, unstack
 from autograd.explain import FORMS, symbolic_form
 from autograd.testing import graphs
 from autograd.viz import draw_graph
@@ -103,7 +103,8 @@ def test_house_price_neuron_gradients_equal_the_formula(kind):
     w0, b0 = 9_000.0, 500.0
     if kind == "value":
         w, b = Value(w0, label="w"), Value(b0, label="b")
-        loss = sum(((w * float(xi) + b - float(yi)) ** 2 for xi, yi in zip(x, y)), Value(0.0, requires_grad=False)) * (1 / n)
+        squares = [(w * float(xi) + b - float(yi)) ** 2 for xi, yi in zip(x, y)]
+        loss = sum(squares, Value(0.0, requires_grad=False)) * (1 / n)
     else:
         w = Tensor([w0], requires_grad=True, name="w")
         b = Tensor([b0], requires_grad=True, name="b")
@@ -228,3 +229,24 @@ def test_bad_input():
     x = Value(1.0)
     with pytest.raises(ValueError, match="not in the graph"):
         explain(x * 2).grad(Value(3.0))
+
+
+def test_lstm_and_conv_graphs_agree_with_backward():
+    """The movement ops (pad, windows, unstack, pick) and the fused LSTM cell, whose gradients
+    arrive slice by slice (`arrays.Slices`), step by step as backward takes them."""
+    rng = np.random.default_rng(0)
+    projection = Tensor(rng.normal(size=(2, 3, 8)), requires_grad=True, name="projection")
+    kernel = Tensor(rng.normal(size=(2, 8)) * 0.5, requires_grad=True, name="kernel")
+    h, c = Tensor(np.zeros((2, 2))), Tensor(np.zeros((2, 2)))
+    out, _, _ = lstm(projection, kernel, h, c, sequences=True)
+    image = Tensor(rng.normal(size=(1, 5, 5, 1)), requires_grad=True, name="image")
+    filters = Tensor(rng.normal(size=(3, 3, 1, 2)), requires_grad=True, name="filters")
+    first = unstack(projection, axis=1)[0]  # a Pick of an Unstack
+    pooled = max_pool(conv(image, filters, padding="same"), 2)
+    loss = (out**2).sum() + (first * first).sum() + pooled.sum()
+    e = explain(loss)
+    ops_seen = {s.op for s in e.steps}
+    assert {"lstm_cell", "unstack", "pick", "windows", "pad"} <= ops_seen
+    loss.backward()
+    for x in (projection, kernel, image, filters):
+        np.testing.assert_allclose(e.grad(x), x.grad, rtol=1e-12, atol=1e-12)
