@@ -13,10 +13,12 @@ was collapsed. `LEGEND` says what each colour and shape means.
 from __future__ import annotations
 
 import html
+import shutil
+import subprocess
 import warnings
 from collections import Counter, deque
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import graphviz
 import numpy as np
@@ -36,6 +38,8 @@ LEGEND: dict[str, str] = {
     "or '… N more nodes'); the caption below the graph counts them",
     "highlight": "red border: a node passed in highlight=",
     "cluster": "grey frame: a name_scope (e.g. a layer) or a group passed in clusters=",
+    "stub": "small dashed box: another use of a leaf used many times (its full box is drawn "
+    "once, at its first use)",
 }
 
 _FONT = "Helvetica,Arial,sans-serif"
@@ -64,6 +68,14 @@ _KIND_STYLE: dict[str, dict[str, str]] = {
         "margin": "0.05,0.02",
     },
     "collapsed": {"style": "rounded,dashed,filled", "fillcolor": "#f3e8ff", "color": "#7c3aed"},
+    "stub": {
+        "style": "rounded,dashed,filled",
+        "fillcolor": "#dbeafe",
+        "color": "#2563eb",
+        "fontsize": "9",
+        "height": "0.22",
+        "margin": "0.04,0.01",
+    },
 }
 _GRAD_COLOR = "#b91c1c"
 _TABLE = '<table border="0" cellborder="0" cellspacing="0" cellpadding="3">'
@@ -114,11 +126,26 @@ class Graph(graphviz.Digraph):
     (True, True)
     """
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().pipe(*args, **kwargs)
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotFoundError() from error
+    # set by draw_graph: draws the same graph coarser, with a note saying why
+    coarser: Callable[[str], Graph] | None = None
+    layout_timeout: float | None = None
+
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        """Run `dot` (as graphviz's `pipe`); a picture whose layout takes longer than
+        `layout_timeout` seconds is stopped and drawn coarser instead (see `draw_graph`)."""
+        fmt = format or self.format
+        plain = set(kwargs) <= {"encoding", "quiet"} and not args and fmt in _LAID_OUT
+        if self.coarser is None or self.layout_timeout is None or not plain:
+            try:
+                return super().pipe(format, *args, **kwargs)
+            except graphviz.ExecutableNotFound as error:
+                raise GraphvizNotFoundError() from error
+        data = _laid_out(self.source, fmt, self.layout_timeout)
+        if data is None:  # over the budget: a coarser picture, which says so in its caption
+            note = f"dot took over {self.layout_timeout:g} s on the full picture"
+            return self.coarser(note).pipe(format, **kwargs)
+        encoding = kwargs.get("encoding")
+        return data.decode(encoding) if encoding else data
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -133,6 +160,22 @@ class Graph(graphviz.Digraph):
 
 # Past this many boxes, `dot`'s layout takes minutes (10,000 nodes: over ten)
 _SLOW_LAYOUT = 2000
+_LAID_OUT = {"svg", "png", "pdf", "jpg", "jpeg", "gif"}  # formats `dot` lays out
+
+
+def _laid_out(source: str, fmt: str, timeout: float) -> bytes | None:
+    """`dot -T<fmt>` of `source`, or None when it ran longer than `timeout` seconds."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizNotFoundError()
+    try:
+        done = subprocess.run([dot, f"-T{fmt}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    if done.returncode != 0:
+        raise RuntimeError(f"dot failed (exit {done.returncode}): {done.stderr.decode()[:500]}")
+    return done.stdout
 
 
 def draw_graph(
@@ -144,6 +187,7 @@ def draw_graph(
     max_nodes: int | None = 300,
     highlight: Iterable[Node] | None = None,
     clusters: Mapping[str, Iterable[Node]] | None = None,
+    layout_timeout: float | None = 10.0,
 ) -> Graph:
     """The graph that produced `root`, as a `graphviz.Digraph` (shown inline in Jupyter).
 
@@ -152,6 +196,9 @@ def draw_graph(
     `highlight`ed nodes (drawn with a red border) and the nodes in `clusters` (a dict of
     title -> nodes, each group drawn in one frame) are never collapsed. Tensors made inside
     `name_scope(...)` are framed by their scope automatically. `LEGEND` explains the colours.
+    Rendering it (`save_graph`, `.pipe`, a notebook's display) never hangs: a layout that takes
+    `dot` longer than `layout_timeout` seconds is stopped and the graph drawn again with a
+    quarter of the boxes, down to two, each time saying so in the caption (None: no limit).
 
     >>> from autograd import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -183,10 +230,36 @@ def draw_graph(
             "collapses it and renders in well under a second)",
             stacklevel=2,
         )
+    if layout_timeout is not None and not layout_timeout > 0:
+        raise ValueError(
+            f"draw_graph: layout_timeout must be a positive number of seconds or None, "
+            f"received {layout_timeout!r}"
+        )
     marked = collected.indices(highlight or (), "highlight")
     groups = _user_groups(collected, clusters)
-    layout = _Layout(collected, keep={collected.root} | marked | set(groups), limit=max_nodes)
-    return _Drawer(collected, layout, rankdir, show_data, show_grad, marked, groups).graph
+    return _drawn(collected, rankdir, show_data, show_grad, max_nodes, marked, groups,
+                  layout_timeout, [])
+
+
+def _drawn(g: _Collected, rankdir: str, show_data: bool, show_grad: bool, max_nodes: int | None,
+           marked: set[int], groups: dict[int, str], layout_timeout: float | None,
+           notes: list[str]) -> Graph:
+    """The picture with at most `max_nodes` boxes; `notes` (why it is coarser) go first in
+    its caption. Its `coarser` draws it again with a quarter of the boxes."""
+    layout = _Layout(g, keep={g.root} | marked | set(groups), limit=max_nodes)
+    layout.notes[:0] = notes
+    graph = _Drawer(g, layout, rankdir, show_data, show_grad, marked, groups).graph
+    limit = len(g.nodes) if max_nodes is None else max_nodes
+    if limit > 2:
+        def coarser(note: str) -> Graph:
+            fewer = max(2, limit // 4)
+            why = f"{note}: drawn again with max_nodes={fewer}"
+            return _drawn(g, rankdir, show_data, show_grad, fewer, marked, groups,
+                          layout_timeout, notes + [why])
+
+        graph.coarser = coarser
+    graph.layout_timeout = layout_timeout
+    return graph
 
 
 def save_graph(root: Node, path: str | Path, **draw_kwargs: Any) -> Path:
@@ -322,7 +395,8 @@ class _Layout:
         consumers: dict[int | str, set[int | str]] = {}
         for i, parents in enumerate(g.parents):
             for p in parents:
-                consumers.setdefault(self.owner[p], set()).add(self.owner[i])
+                if not _stubbed(g, p):  # a stubbed leaf makes no fan (see _Drawer._link)
+                    consumers.setdefault(self.owner[p], set()).add(self.owner[i])
         return any(len(c) > _FAN_OUT for c in consumers.values())
 
     def _collapse_chains(self, g: _Collected, keep: set[int]) -> None:
@@ -435,6 +509,7 @@ class _Drawer:
         self.frames: dict[tuple[str, str], graphviz.Digraph] = {}
         self.box_ids: dict[str, str] = {}
         self.edges: list[tuple[str, str]] = []
+        self.stubs: dict[int, int] = {}  # a stubbed leaf -> how many of its uses were drawn
         self._draw()
 
     def _draw(self) -> None:
@@ -482,7 +557,10 @@ class _Drawer:
         kind = "output" if i == g.root else _kind(node)
         style = {**_KIND_STYLE[kind], **(_HIGHLIGHT if i in self.marked else {})}
         frame = self._container(i)
-        _add(frame, f"n{i}", _node_label(node, self.show_data, self.show_grad), style)
+        label = _node_label(node, self.show_data, self.show_grad)
+        if _stubbed(g, i):  # drawn once: say how often it is used (the stubs name the rest)
+            label = label.replace("</tr>", f'<vr/><td><font color="#2563eb">used {g.uses[i]:,}×</font></td></tr>', 1)
+        _add(frame, f"n{i}", label, style)
         if node._fn is None:
             return
         chain = self.layout.chains.get(i)
@@ -502,7 +580,9 @@ class _Drawer:
         self.edges.append((op, f"n{i}"))
 
     def _link(self, parents: list[int], head: str) -> None:
-        """An edge per input (`a + a` gets two), but one from each collapsed box."""
+        """An edge per input (`a + a` gets two), but one from each collapsed box; a leaf used
+        more than `_FAN_OUT` times keeps its first edge and is named by a small stub at each
+        other use: long edges from one node to many are what dot lays out slowly."""
         from_boxes: set[str] = set()
         for p in parents:
             tail = self._source(p)
@@ -510,6 +590,13 @@ class _Drawer:
                 if tail in from_boxes:
                     continue
                 from_boxes.add(tail)
+            elif _stubbed(self.g, p):
+                drawn = self.stubs[p] = self.stubs.get(p, 0) + 1
+                if drawn > 1:
+                    stub = f"{tail}_use{drawn}"
+                    _add(self.graph, stub, _stub_label(self.g.nodes[p], self.g.uses[p]),
+                         _KIND_STYLE["stub"])
+                    tail = stub
             self.edges.append((tail, head))
 
     def _box(self, key: str, inside: list[int]) -> None:
@@ -580,6 +667,16 @@ def _cell(text: str, color: str | None = None, **attrs: str) -> str:
     if color:
         body = f'<font color="{color}">{body}</font>'
     return f"<td{extra}>{body}</td>"
+
+
+def _stubbed(g: _Collected, i: int) -> bool:
+    """A leaf used by so many ops that its other uses are drawn as stubs."""
+    return g.uses[i] > _FAN_OUT and g.nodes[i]._fn is None
+
+
+def _stub_label(node: Node, uses: int) -> str:
+    name = node.label or getattr(node, "name", None) or "leaf"
+    return f"{html.escape(str(name))} (used {uses:,}×)"
 
 
 def _node_label(node: Node, show_data: bool, show_grad: bool) -> str:

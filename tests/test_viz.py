@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -273,23 +274,50 @@ def test_scopes_collapse_into_one_box_each_when_chains_are_not_enough() -> None:
     assert "collapsed 16 of 18 nodes: 4 scopes (16 nodes)" in graph.source
 
 
-def _fan(uses: int) -> Tensor:
-    """A scope whose weight feeds `uses` ops: the shape of an unrolled recurrent layer."""
+def _fan(uses: int, leaf: bool = False) -> Tensor:
+    """A scope in which one node feeds `uses` ops: the shape of an unrolled recurrent layer."""
     with name_scope("rnn (SimpleRNN)"):
         w = Tensor([0.5], requires_grad=True, name="w")
+        shared = w if leaf else w * 2.0  # a computed node (an unstacked input) or a weight
         h = Tensor([1.0])
         for _ in range(uses):
-            h = h * w + 1.0
+            h = h * shared + 1.0
     return h.sum()
 
 
 def test_a_box_feeding_many_others_collapses_its_scope_though_under_max_nodes() -> None:
-    wide = draw_graph(_fan(30))  # ~61 nodes, far below max_nodes=300, but w feeds 30 ops
+    wide = draw_graph(_fan(30))  # ~62 nodes, far below max_nodes=300, but one feeds 30 ops
     assert any(k.startswith("scope") for k in nodes(wide)), "the fan was drawn in full"
     assert "1 scope" in wide.source
     narrow = draw_graph(_fan(10))  # a fan of 10 lays out quickly: drawn in full
     assert not any(k.startswith("scope") for k in nodes(narrow))
     assert "collapsed" not in narrow.source
+
+
+def test_a_leaf_used_many_times_is_drawn_once_with_a_stub_at_each_other_use() -> None:
+    graph = draw_graph(_fan(30, leaf=True))  # a weight used by 30 ops: no fan, no collapse
+    assert "collapsed" not in graph.source
+    stubs = [k for k in nodes(graph) if "_use" in k]
+    assert len(stubs) == 29 and all("w (used 30×)" in nodes(graph)[k] for k in stubs)
+    assert "used 30×" in nodes(graph)[find(graph, "<b>w</b>")]
+    tails = [a for a, _ in edges(graph)]
+    assert tails.count(find(graph, "<b>w</b>")) == 1  # one edge from the full box
+    start = time.perf_counter()
+    graph.pipe(format="svg")
+    assert time.perf_counter() - start < 5.0
+
+
+def test_a_layout_over_its_time_budget_is_drawn_coarser_and_says_so() -> None:
+    x = Value(0.5, label="x")
+    leaves = [Value(0.1, label=f"w{i}") for i in range(40)]
+    for i in range(900):  # crossing edges from 40 leaves (each under the stub threshold)
+        x = x * leaves[(i * 7) % 40] + 0.001
+    graph = draw_graph(x, max_nodes=None, layout_timeout=0.05)
+    svg = graph.pipe(format="svg").decode()
+    assert "dot took over 0.05 s on the full picture: drawn again with max_nodes=" in svg
+    assert "svg" in svg[:200]
+    with pytest.raises(ValueError, match="layout_timeout must be a positive number"):
+        draw_graph(x, layout_timeout=0)
 
 
 def test_10k_value_graph_is_collapsed_to_max_nodes_and_renders(tmp_path: Path) -> None:
