@@ -1,8 +1,10 @@
 """Keras' progress bar: `7/7 [==============================] - 0s 2ms/step - loss: 0.6840`.
 
-On a terminal (or in Jupyter) the bar redraws itself in place with carriage returns, at most
-every `interval` seconds so that drawing costs nothing next to training. Anywhere else (a
-log file, a pipe, pytest's capture) only the final line is printed, as Keras does.
+On a terminal the bar redraws itself in place with carriage returns, at most every `interval`
+seconds so that drawing costs nothing next to training. In a Jupyter notebook it is one output
+updated in place through an IPython display handle (a notebook keeps every carriage-returned
+redraw as text). Anywhere else (a log file, a pipe, pytest's capture) only the final line is
+printed, as Keras does.
 """
 
 from __future__ import annotations
@@ -19,12 +21,44 @@ def is_live() -> bool:
     >>> import io, contextlib
     >>> with contextlib.redirect_stdout(io.StringIO()):  # a plain stream: no redraws
     ...     live = is_live()
-    >>> live == ("ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ)  # so False here
+    >>> live == ("PYCHARM_HOSTED" in os.environ)  # so False here
     True
     """
-    stream = sys.stdout
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) or "ipykernel" in sys.modules or "PYCHARM_HOSTED" in os.environ
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty()) or in_notebook() or "PYCHARM_HOSTED" in os.environ
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel: ipykernel loaded, stdout not a terminal, a kernel running.
+
+    ipykernel imported is not enough: Jupyter clients (nbclient) import it too. IPython is only
+    looked up in `sys.modules`, never imported: it is not a dependency.
+
+    >>> in_notebook()  # pytest runs no kernel
+    False
+    """
+    isatty = getattr(sys.stdout, "isatty", None)
+    if "ipykernel" not in sys.modules or (isatty and isatty()):
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+class _Cell:
+    """One notebook output that shows the bar's latest line (an IPython display handle)."""
+
+    def __init__(self) -> None:
+        self.handle: Any = None
+
+    def show(self, line: str) -> None:
+        from IPython.display import display  # loaded already: we are in its kernel
+
+        bundle = {"text/plain": line}
+        if self.handle is None:
+            self.handle = display(bundle, raw=True, display_id=True)
+        else:
+            self.handle.update(bundle, raw=True)
 
 
 def format_value(value: float) -> str:
@@ -80,6 +114,7 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.live = is_live() if live is None else live
+        self._cell = _Cell() if self.live and in_notebook() else None
         self._start = time.perf_counter()
         self._last_draw = 0.0
         self._drawn_width = 0
@@ -122,6 +157,9 @@ class Progbar:
             eta = elapsed / max(current, 1) * (self.target - current)
             info = f" - ETA: {eta:.0f}s"
         line = self.bar(current) + info + format_logs(values)
+        if self._cell is not None:
+            self._cell.show(line)
+            return
         if self.live:
             padding = " " * max(self._drawn_width - len(line), 0)  # erase a longer old line
             sys.stdout.write("\r" + line + padding + ("\n" if finalize else ""))
@@ -153,4 +191,6 @@ def print_line(text: str) -> None:
     sys.stdout.flush()
 
 
-__all__: list[Any] = ["Progbar", "format_logs", "format_value", "is_live", "print_line"]
+__all__: list[Any] = [
+    "Progbar", "format_logs", "format_value", "in_notebook", "is_live", "print_line"
+]
