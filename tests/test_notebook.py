@@ -36,6 +36,10 @@ w = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
 (w @ Tensor([1.0, -1.0])).sum()
 """,
     "draw_graph": "draw_graph(out)",
+    "explain": """
+from autograd import explain
+explain((a * b + a).tanh())
+""",
     "model": """
 import numpy as np, nn
 model = nn.Sequential([nn.layers.Dense(4, input_dim=2, activation="tanh"), nn.layers.Dense(1)])
@@ -134,6 +138,14 @@ def test_a_tensor_shows_its_graph(outputs: dict[str, list[Any]]) -> None:
 def test_draw_graph_shows_inline(outputs: dict[str, list[Any]]) -> None:
     data = result(outputs["draw_graph"])
     assert is_svg(data["image/svg+xml"]) and ">a<" in data["image/svg+xml"]
+
+
+def test_explain_shows_its_steps_as_a_table(outputs: dict[str, list[Any]]) -> None:
+    data = result(outputs["explain"])
+    assert data["text/plain"].startswith("<Explanation of ") and "steps>" in data["text/plain"]
+    table = data["text/html"]
+    assert table.startswith("<table>") and table.count("<tr data-node-id=") == 5  # 5 nodes
+    assert "<td>tanh</td>" in table
 
 
 def test_a_model_shows_its_summary_as_a_table(outputs: dict[str, list[Any]]) -> None:
