@@ -4,12 +4,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench setup graphviz clean
+.PHONY: demo test bench setup graphviz browser clean
 
 demo: setup graphviz
 	$(PY) examples/demo.py
 
-test: setup graphviz
+test: setup graphviz browser
 	$(PY) -m pytest -q
 
 bench: setup graphviz
@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml
 
 graphviz:
 	@sh scripts/ensure-graphviz
+
+browser:
+	@sh scripts/ensure-browser
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

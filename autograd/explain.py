@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -236,6 +237,13 @@ class Explanation:
     def __repr__(self) -> str:
         root = self.steps[0]
         return f"<Explanation of {root.label} [{root.node_id}]: {len(self.steps)} steps>"
+
+    def save(self, path: str | Path) -> Path:
+        """Write a self-contained HTML page to step through the steps on the graph (previous
+        and next buttons, arrow keys): see `autograd.explain_page`. Returns the path."""
+        from autograd.explain_page import save_page  # draws with Graphviz when called
+
+        return save_page(self, path)
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{h}</th>" for h in ("step", "id", "node", "op", "grad", "sends"))
