@@ -158,12 +158,12 @@ def test_a_model_shows_its_summary_as_a_table(outputs: dict[str, list[Any]]) -> 
 
 def test_fit_updates_its_bar_in_place(notebook: tuple[dict[str, Any], RecordingClient]) -> None:
     fit = notebook[0]["fit"]
-    sent = notebook[1].messages[list(CELLS).index("fit")]
-    assert sent.count("update_display_data") >= EPOCHS  # the bars were redrawn mid-epoch
     streams = "".join(o.text for o in fit if o.output_type == "stream")
     assert "Traceback" not in streams and "\r" not in streams
-    # one "Epoch k/N" line per epoch, not one line per batch
+    # one "Epoch k/N" line per epoch, not one line per redraw
     assert streams.splitlines() == [f"Epoch {k}/{EPOCHS}" for k in range(1, EPOCHS + 1)]
+    sent = notebook[1].messages[list(CELLS).index("fit")]
+    assert sent.count("update_display_data") >= EPOCHS  # the bars were redrawn mid-epoch
     bars = [o for o in fit if o.output_type == "display_data"]
     assert len(bars) == EPOCHS  # one bar per epoch, its redraws updated in place
     for bar in bars:
