@@ -179,3 +179,32 @@ def test_ipykernel_imported_without_a_kernel_is_no_notebook(
     assert not in_notebook()
     Progbar(3).update(3, [("loss", 0.5)])  # so the bar prints its one final line, no redraws
     assert capsys.readouterr().out.startswith("3/3 [====")
+
+
+def test_without_dot_a_node_shows_its_text_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd import Tensor, Value
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on it
+    value = Value(2.0) * 3
+    assert value._repr_mimebundle_() == {"text/plain": repr(value)}
+    tensor = Tensor([1.0, 2.0], requires_grad=True) * 2
+    assert tensor._repr_mimebundle_() == {"text/plain": repr(tensor)}
+
+
+def test_a_failing_dot_gives_text_and_an_excluded_svg_does_not_run_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autograd import Value
+
+    runs = tmp_path / "runs"
+    fails = tmp_path / "dot"
+    fails.write_text(f"#!/bin/sh\necho ran >> {runs}\nexit 1\n")
+    fails.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))  # a `dot` that fails as soon as it runs
+    value = Value(2.0) * 3
+    assert value._repr_mimebundle_(exclude=["image/svg+xml"]) == {"text/plain": repr(value)}
+    assert not runs.exists()
+    assert value._repr_mimebundle_() == {"text/plain": repr(value)}
+    assert runs.exists()
