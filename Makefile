@@ -13,15 +13,16 @@ test: setup graphviz browser
 	$(PY) -m pytest -q
 
 bench: setup graphviz
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	$(PY) -m pip install -qq -e '.[dev,bench]'
 	$(PY) benchmarks/run.py
 
 setup: $(STAMP)
 
+# -qq: pip's errors only; -q still printed setuptools' note on every editable install
 $(STAMP): pyproject.toml
 	test -x $(PY) || sh scripts/make-venv $(PYTHON) $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -qq --upgrade pip
+	$(PY) -m pip install -qq -e '.[dev]'
 	touch $(STAMP)
 
 graphviz:

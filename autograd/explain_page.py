@@ -22,10 +22,10 @@ _STYLE = """
 body { font: 14px/1.45 Helvetica, Arial, sans-serif; margin: 0; color: #0f172a; }
 header { padding: 10px 16px; background: #f1f5f9; border-bottom: 1px solid #cbd5e1; }
 header h1 { font-size: 17px; margin: 0 0 4px 0; }
-main { display: flex; gap: 16px; padding: 12px 16px; align-items: flex-start; }
-#graph { flex: 3; overflow: auto; border: 1px solid #e2e8f0; border-radius: 6px; padding: 6px; }
-#graph svg { max-width: 100%; height: auto; }
-#panel { flex: 2; min-width: 320px; position: sticky; top: 12px; }
+main { padding: 8px 16px; }
+#graph { overflow: auto; border: 1px solid #e2e8f0; border-radius: 6px; padding: 6px; }
+#panel { position: sticky; top: 0; background: white; padding-bottom: 4px; }
+#panel h2 { font-size: 16px; margin: 8px 0 2px 0; }
 #panel pre { white-space: pre-wrap; background: #f8fafc; border: 1px solid #e2e8f0;
              border-radius: 6px; padding: 8px; font-size: 13px; }
 button { font-size: 14px; padding: 5px 14px; margin-right: 6px; }
@@ -100,10 +100,10 @@ def page(explanation: Explanation) -> str:
         f"<header><h1>{html.escape(title)}</h1><div class=\"hint\">the chain rule, one node a "
         "step, in reverse topological order: ← → (or the buttons) to move, Home/End to jump; "
         "red: the current node, amber: nodes whose gradient is final</div></header>\n"
-        f"<main><div id=\"graph\">{svg}</div>\n<div id=\"panel\">"
+        "<main><div id=\"panel\">"
         "<div><button id=\"prev\">← previous</button><button id=\"next\">next →</button>"
         "<span id=\"counter\"></span></div><h2 id=\"title\"></h2><div id=\"grad\"></div>"
-        "<pre id=\"text\"></pre></div></main>\n"
+        f"<pre id=\"text\"></pre></div>\n<div id=\"graph\">{svg}</div></main>\n"
         f"<script type=\"application/json\" id=\"steps\">{steps}</script>\n"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )

@@ -33,6 +33,7 @@ import numpy as np  # noqa: E402
 
 import convnet  # noqa: E402
 import custom_training_loop  # noqa: E402
+import explain_backprop  # noqa: E402
 import feed_forward_summary  # noqa: E402
 import house_prices  # noqa: E402
 import logistic_regression_from_scratch  # noqa: E402
@@ -123,6 +124,10 @@ def steps(out_dir: Path, quick: bool) -> list[tuple[str, str, Callable[[], Any]]
         ("An LSTM forecasts a noisy sine wave",
          "LSTM(16) then Dense(1) on windows of 20 values, mse and Adam, 15 epochs",
          lambda: sequence_forecast.main(out_dir=out_dir)),
+        ("Backward, step by step",
+         "explain() on the house-price neuron (against the formula) and a 2-2-1 tanh net; "
+         "a page to step through each",
+         lambda: explain_backprop.main(out_dir)),
         ("Property tests of gradients",
          "hypothesis draws inputs; gradcheck compares backward() with finite differences",
          _property_tests),

@@ -23,6 +23,7 @@ sys.path.insert(0, str(EXAMPLES))
 
 import convnet  # noqa: E402
 import custom_training_loop  # noqa: E402
+import explain_backprop  # noqa: E402
 import demo  # noqa: E402
 import feed_forward_summary  # noqa: E402
 import house_prices  # noqa: E402
@@ -298,27 +299,48 @@ def test_lstm_forecast_score_is_not_one_lucky_seed():
     assert result["mse"] < 0.1 * result["naive_mse"]  # 0.0092 vs 0.159
 
 
+# -- explain_backprop: the chain rule step by step ------------------------------------------
+
+
+def test_explain_gives_the_house_price_gradients_the_formula_gives(tmp_path):
+    result = explain_backprop.main(out_dir=tmp_path)
+    found, formula = result["found"], result["formula"]
+    assert found[0] == pytest.approx(formula[0], rel=1e-12, abs=1e-12)
+    assert found[1] == pytest.approx(formula[1], rel=1e-12, abs=1e-12)
+    assert found == pytest.approx((-20.0, -4.0))  # w = 0.5, b = 0: (2/7) * sum(-0.5 x * x), ...
+    net = result["net"]
+    leaves = {s.label: s for s in net.steps if s.op is None}
+    net.output.backward()  # explain left the graph whole: backward runs after it, and agrees
+    for step in leaves.values():
+        assert step.grad == pytest.approx(step.node.grad, rel=1e-12), step.label
+    assert set(leaves) >= {"w11", "w22", "v1", "v2", "b1", "c"}
+    for page in result["pages"]:
+        text = page.read_text()
+        assert text.startswith("<!DOCTYPE html>") and "<svg" in text
+
+
 # -- the demo and the scripts -------------------------------------------------------------
 
 
 def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     results = demo.main(out_dir=tmp_path, quick=True)
-    assert len(results) == 10
+    assert len(results) == 11
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
                  "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
-                 "convnet_model.svg", "conv_pool.svg", "forecast_loss.svg", "forecast_graph.svg"]:
+                 "convnet_model.svg", "conv_pool.svg", "forecast_loss.svg", "forecast_graph.svg",
+                 "house_backward.html", "tanh_net_backward.html"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
     assert "prediction" in mlp and "grad" in mlp
     out = capsys.readouterr().out
-    assert "10/10  Property tests of gradients" in out and "the tour took" in out
+    assert "11/11  Property tests of gradients" in out and "the tour took" in out
 
 
 @pytest.mark.parametrize(
     "script",
     ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py",
-     "sequence_forecast.py"],
+     "sequence_forecast.py", "explain_backprop.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
