@@ -2,7 +2,7 @@
 
 The steps walk backward from `output` in reverse topological order. Each step takes the
 node's finished gradient (d output / d node), calls the node's op's own `backward` on raw data
-(as the engine does: `needs` honoured, un-broadcasting by `sum_to_shape`), and records what it
+(as the engine does: `needs` honoured, un-broadcasting and casting by the engine's own `_fit_to`), and records what it
 sends to each input: the local derivative (numbers, for elementwise ops), its symbolic form
 (`1 - tanh(x)**2`) and the product. The gradients live in a dict: no `.grad` of the graph is
 touched and the graph is not released, so the numbers agree with `backward()` by construction.
@@ -33,7 +33,7 @@ import numpy as np
 
 from autograd import ops
 from autograd.arrays import Slices
-from autograd.backprop import sum_to_shape, topological_order
+from autograd.backprop import _fit_to, topological_order
 from autograd.engine import Function, Node, raw
 from autograd.viz import _Collected, _num
 
@@ -325,8 +325,7 @@ def _send(node: Node, g: Any, grads: dict[Node, Any], ids: dict[Node, int]) -> l
                                  or share.dtype != parent.data.dtype):
             if share.shape != parent.data.shape:
                 moved = (tuple(share.shape), tuple(parent.data.shape))
-                share = sum_to_shape(share, parent.data.shape)
-            share = share.astype(parent.data.dtype)
+            share = _fit_to(share, parent)  # the engine's own un-broadcasting and cast
         held = grads[parent]
         grads[parent] = share if held is None else held + share
         sent.append(Contribution(parent, f"n{ids[parent]}", _label(parent, ids),
