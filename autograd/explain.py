@@ -3,8 +3,8 @@
 The steps walk backward from `output` in reverse topological order. Each step takes the
 node's finished gradient (d output / d node), calls the node's op's own `backward` on raw data
 (as the engine does: `needs` honoured, un-broadcast and cast by the engine's own `_fit_to`),
-and records what it sends to each input: the local derivative (numbers, for elementwise ops), its symbolic form
-(`1 - tanh(x)**2`) and the product. The gradients live in a dict: no `.grad` of the graph is
+and records what it sends to each input: the local derivative (numbers, for elementwise
+ops), its symbolic form (`1 - tanh(x)**2`) and the product. The gradients live in a dict: no `.grad` of the graph is
 touched and the graph is not released, so the numbers agree with `backward()` by construction.
 
 >>> from autograd import Value
