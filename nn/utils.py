@@ -1,22 +1,31 @@
-"""Helpers shared by the nn modules, starting with the global random generator."""
+"""Helpers shared by the nn modules, starting with the random generator of each thread."""
 
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import numpy as np
 
 # ---------------------------------------------------------------------------------------
-# Randomness: one global generator, so that one seed fixes every initial weight and shuffle
+# Randomness: one seed fixes every initial weight, dropout mask and shuffle of the thread that
+# set it. Each thread that calls set_random_seed gets its own generator, so two models trained
+# in two threads draw the same numbers as when trained one after the other (issue 16, item 11).
 
+# the process's stream: the main thread's, and that of every thread that never seeded its own
 _RNG: np.random.Generator = np.random.default_rng()
+_LOCAL = threading.local()  # .generator: the calling thread's own, once it seeded
 
 
 def set_random_seed(seed: int) -> None:
-    """Seed our generator (`rng()`), Python's `random` and `np.random`, as Keras does.
+    """Seed the calling thread's generator (`rng()`), Python's `random` and `np.random`, as
+    Keras does.
 
-    The same seed gives the same initial weights, the same shuffles and so the same history.
+    The same seed gives the same initial weights, the same shuffles and so the same history,
+    whatever other threads draw meanwhile: a thread that seeds gets a generator of its own (the
+    main thread's is also the process's stream, which unseeded threads share). `random` and
+    `np.random` stay process-wide, as in Python; our layers never draw from them.
 
     >>> set_random_seed(42)
     >>> a = rng().normal(size=3)
@@ -31,16 +40,20 @@ def set_random_seed(seed: int) -> None:
         raise ValueError(f"set_random_seed expects 0 <= seed < 2**32, received {seed}")
     random.seed(int(seed))
     np.random.seed(int(seed))
-    _RNG = np.random.default_rng(int(seed))
+    generator = np.random.default_rng(int(seed))
+    _LOCAL.generator = generator
+    if threading.current_thread() is threading.main_thread():
+        _RNG = generator
 
 
 def rng() -> np.random.Generator:
-    """The global generator every initializer, dropout mask and shuffle draws from.
+    """The calling thread's generator, which every initializer, dropout mask and shuffle
+    draws from: the one its last `set_random_seed` made, else the process's.
 
     >>> isinstance(rng(), np.random.Generator)
     True
     """
-    return _RNG
+    return getattr(_LOCAL, "generator", _RNG)
 
 
 # ---------------------------------------------------------------------------------------
