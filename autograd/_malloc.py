@@ -35,7 +35,8 @@ def keep_freed_memory() -> bool:
     except (OSError, AttributeError):  # musl and others: no mallopt
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+    mapped = mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    return bool(mapped and mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
 
 
 APPLIED = keep_freed_memory()

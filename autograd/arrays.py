@@ -143,7 +143,8 @@ class Slices:
     unstack's backward stacks them once (`dense`). With anything else a `Slices` acts as the
     dense array it stands for (numpy's ufuncs included, through `__array_ufunc__`).
 
-    >>> g = Slices({0: np.ones(2)}, (3, 2), np.dtype(np.float64)) + Slices({2: np.ones(2)}, (3, 2), np.dtype(np.float64))
+    >>> f64 = np.dtype(np.float64)
+    >>> g = Slices({0: np.ones(2)}, (3, 2), f64) + Slices({2: np.ones(2)}, (3, 2), f64)
     >>> sorted(g.parts), g.dense().tolist()
     ([0, 2], [[1.0, 1.0], [0.0, 0.0], [1.0, 1.0]])
     >>> (np.ones((3, 2)) + g).tolist()
@@ -191,7 +192,9 @@ class Slices:
         return f"Slices(parts {sorted(self.parts)} of shape {self.shape})"
 
 
-def reduce_kept(ufunc: np.ufunc, a: np.ndarray, axes: tuple[int, ...], dtype: Any = None) -> np.ndarray:
+def reduce_kept(
+    ufunc: np.ufunc, a: np.ndarray, axes: tuple[int, ...], dtype: Any = None
+) -> np.ndarray:
     """`ufunc.reduce(a, axis=axes, keepdims=True)`; when the reduced axes hold few elements
     (a pooling window), a loop of two-array ufunc calls over their index combinations:
     numpy's reduce over short strided axes runs an inner loop per window (a 2x2 max-pool of

@@ -4,8 +4,9 @@ The steps walk backward from `output` in reverse topological order. Each step ta
 node's finished gradient (d output / d node), calls the node's op's own `backward` on raw data
 (as the engine does: `needs` honoured, un-broadcast and cast by the engine's own `_fit_to`),
 and records what it sends to each input: the local derivative (numbers, for elementwise
-ops), its symbolic form (`1 - tanh(x)**2`) and the product. The gradients live in a dict: no `.grad` of the graph is
-touched and the graph is not released, so the numbers agree with `backward()` by construction.
+ops), its symbolic form (`1 - tanh(x)**2`) and the product. The gradients live in a dict: no
+`.grad` of the graph is touched and the graph is not released, so the numbers agree with
+`backward()` by construction.
 
 >>> from autograd import Value
 >>> w, b = Value(2.0, label="w"), Value(1.0, label="b")

@@ -813,7 +813,8 @@ def window_view(a: np.ndarray, window: tuple[int, ...], strides: tuple[int, ...]
     [[0.0, 1.0], [2.0, 3.0]]
     """
     spatial = a.shape[1:-1]
-    out = tuple((n - (k - 1) * d - 1) // s + 1 for n, k, s, d in zip(spatial, window, strides, dilation))
+    out = tuple((n - (k - 1) * d - 1) // s + 1
+                for n, k, s, d in zip(spatial, window, strides, dilation))
     steps = a.strides[1:-1]
     shape = (a.shape[0], *out, *window, a.shape[-1])
     strides_ = (a.strides[0], *(st * s for st, s in zip(steps, strides)),
@@ -950,7 +951,8 @@ class Unstack(Function):
         back = (*range(1, axis + 1), 0, *range(axis + 1, ndim))  # the inverse permutation
         if isinstance(g, arrays.Slices):
             grad = np.zeros(self.shape, dtype=g.dtype)
-            g.dense(grad if axis == 0 else grad.transpose((axis, *range(axis), *range(axis + 1, ndim))))
+            moved = (axis, *range(axis), *range(axis + 1, ndim))
+            g.dense(grad if axis == 0 else grad.transpose(moved))
             return (grad,)  # written through the view: C order kept
         return (g if axis == 0 else g.transpose(back),)
 

@@ -586,13 +586,16 @@ def _pool_separated(pool: int, strides: int | None, padding: str) -> Callable[[n
         widths = _padding_widths(Tensor(a), padding, window, steps, (1,) * rank)
         padded = np.pad(a, [(0, 0), *widths, (0, 0)], constant_values=-1e9)
         cols = _np_windows(padded, window, steps, (1,) * rank)
-        flat = np.sort(np.moveaxis(cols, -1, 1).reshape(*cols.shape[: 1 + rank], cols.shape[-1], -1))
+        by_window = np.moveaxis(cols, -1, 1 + rank)  # (batch, *out, channels, *window)
+        flat = np.sort(by_window.reshape(*cols.shape[: 1 + rank], cols.shape[-1], -1))
         return bool(np.all(flat[..., -1] - flat[..., -2] >= 0.05)) if flat.shape[-1] > 1 else True
 
     return guard
 
 
-def _image_shapes(arity: int, kernel: int = 2, dilation: int = 1) -> Callable[[], SearchStrategy[Any]]:
+def _image_shapes(
+    arity: int, kernel: int = 2, dilation: int = 1
+) -> Callable[[], SearchStrategy[Any]]:
     """(batch, *spatial, channels) of rank 1 or 2, and for arity 2 a kernel (*window, channels,
     filters) no larger than the input; arity 3 adds a bias (filters,)."""
 
@@ -632,10 +635,25 @@ def _windowed_shapes(window: int, strides: int, dilation: int) -> Callable[[], S
 
 
 def _unwindowed(g: Any, window: int, strides: int, dilation: int) -> Any:
+    """(shape, window, strides, dilation) of the input whose windows `g` holds."""
     rank = (g.ndim - 2) // 2
-    out = g.shape[1 : 1 + rank]
-    shape = (g.shape[0], *((o - 1) * strides + (window - 1) * dilation + 1 for o in out), g.shape[-1])
+    sizes = ((o - 1) * strides + (window - 1) * dilation + 1 for o in g.shape[1 : 1 + rank])
+    shape = (g.shape[0], *sizes, g.shape[-1])
     return shape, (window,) * rank, (strides,) * rank, (dilation,) * rank
+
+
+def _unwindows_of(g: Any, k: int, s: int, d: int) -> Any:
+    shape, window, strides, dilation = _unwindowed(g, k, s, d)
+    return ops.Unwindows.apply(g, shape=shape, window=window, strides=strides, dilation=dilation)
+
+
+def _np_unwindows_of(g: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
+    return _np_unwindows(g, *_unwindowed(g, k, s, d))
+
+
+def _np_windows_of(a: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
+    rank = a.ndim - 2
+    return _np_windows(a, (k,) * rank, (s,) * rank, (d,) * rank)
 
 
 def _parts_weighted(a: Any, axis: int, every: int) -> Any:
@@ -683,20 +701,17 @@ def _movement() -> tuple[OpSpec, ...]:
     for k, s, d in ((2, 1, 1), (2, 2, 1), (2, 1, 2)):
         specs.append(_unary(
             f"sliding_windows(k={k},s={s},d={d})",
-            functools.partial(lambda a, k, s, d: sliding_windows(a, k, s, d), k=k, s=s, d=d),
-            functools.partial(lambda a, k, s, d: _np_windows(a, *(((k,), (s,), (d,)) if a.ndim == 3
-                              else ((k, k), (s, s), (d, d)))), k=k, s=s, d=d),
+            functools.partial(sliding_windows, window=k, strides=s, dilation=d),
+            functools.partial(_np_windows_of, k=k, s=s, d=d),
             ANY, TENSOR, expr=f"sliding_windows({{0}}, {k}, strides={s}, dilation={d})",
             elementwise=False, shapes=_image_shapes(1, (k - 1) * d + 1), composable=False))
     for k, s, d in ((2, 2, 1), (2, 1, 2)):
         specs.append(_unary(
             f"unwindows(k={k},s={s},d={d})",
-            functools.partial(lambda g, k, s, d: ops.Unwindows.apply(g, **dict(zip(
-                ("shape", "window", "strides", "dilation"), _unwindowed(g, k, s, d)))), k=k, s=s, d=d),
-            functools.partial(lambda g, k, s, d: _np_unwindows(g, *_unwindowed(g, k, s, d)),
-                              k=k, s=s, d=d),
-            ANY, TENSOR, expr=f"unwindows({{0}}, {k}, strides={s}, dilation={d})", elementwise=False,
-            shapes=_windowed_shapes(k, s, d), composable=False))
+            functools.partial(_unwindows_of, k=k, s=s, d=d),
+            functools.partial(_np_unwindows_of, k=k, s=s, d=d),
+            ANY, TENSOR, expr=f"unwindows({{0}}, {k}, strides={s}, dilation={d})",
+            elementwise=False, shapes=_windowed_shapes(k, s, d), composable=False))
     for padding, s, d in (("valid", 1, 1), ("same", 2, 1), ("valid", 1, 2), ("same", 1, 2)):
         name = f"conv({padding},s={s},d={d})"
         specs.append(_binary(

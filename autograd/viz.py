@@ -559,7 +559,8 @@ class _Drawer:
         frame = self._container(i)
         label = _node_label(node, self.show_data, self.show_grad)
         if _stubbed(g, i):  # drawn once: say how often it is used (the stubs name the rest)
-            label = label.replace("</tr>", f'<vr/><td><font color="#2563eb">used {g.uses[i]:,}×</font></td></tr>', 1)
+            uses = f'<vr/><td><font color="#2563eb">used {g.uses[i]:,}×</font></td></tr>'
+            label = label.replace("</tr>", uses, 1)
         _add(frame, f"n{i}", label, style)
         if node._fn is None:
             return

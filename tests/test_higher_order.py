@@ -433,12 +433,15 @@ TENSOR_OPS: dict[str, tuple[Callable[..., Any], tuple[np.ndarray, ...]]] = {
         (ANY,),
     ),
     "lstm_cell": (
-        lambda x, hc, k: square(ops.LSTMCell.apply(ops.Unstack.apply(x.reshape(3, 1, 4) * 3, axis=0),
-                                                   hc.reshape(2, 1, 1), k.reshape(1, 4), step=1)),
+        lambda x, hc, k: square(ops.LSTMCell.apply(
+            ops.Unstack.apply(x.reshape(3, 1, 4) * 3, axis=0), hc.reshape(2, 1, 1),
+            k.reshape(1, 4), step=1)),
         (np.concatenate([ANY.ravel(), POS.ravel()]).copy(), ANY[:, :1].copy(),
          ANY[:, 1:3].reshape(1, 4).copy()),
     ),
-    "unstack": (lambda x: square(autograd.unstack(x, axis=1)[2] * autograd.unstack(x)[1][0]), (ANY,)),
+    "unstack": (
+        lambda x: square(autograd.unstack(x, axis=1)[2] * autograd.unstack(x)[1][0]), (ANY,)
+    ),
 }
 
 

@@ -40,7 +40,8 @@ def _every_new_layer() -> list[nn.Sequential]:
     ], name="images")
     sequence = nn.Sequential([
         nn.Input((10,)), L.Embedding(20, 4), L.Conv1D(6, 3, padding="causal"),
-        L.MaxPooling1D(), L.AveragePooling1D(), L.ZeroPadding1D(1), L.SimpleRNN(5, return_sequences=True),
+        L.MaxPooling1D(), L.AveragePooling1D(), L.ZeroPadding1D(1),
+        L.SimpleRNN(5, return_sequences=True),
         L.GRU(4, return_sequences=True), L.Bidirectional(L.LSTM(3, return_sequences=True)),
         L.GlobalAveragePooling1D(), L.Reshape((2, 3)), L.Flatten(), L.Dense(1),
     ], name="sequences")
@@ -67,7 +68,8 @@ def test_a_conv1d_feeding_an_lstm_learns() -> None:
     x = rng.standard_normal((64, 12, 2)).astype(np.float32)
     y = (x[:, :, 0].sum(axis=1, keepdims=True) > 0).astype(np.float32)
     model = nn.Sequential([
-        nn.Input((12, 2)), L.Conv1D(8, 3, activation="relu"), L.LSTM(8), L.Dense(1, activation="sigmoid"),
+        nn.Input((12, 2)), L.Conv1D(8, 3, activation="relu"), L.LSTM(8),
+        L.Dense(1, activation="sigmoid"),
     ])
     model.compile(optimizer=nn.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
     history = model.fit(x, y, epochs=30, batch_size=16, verbose=0)

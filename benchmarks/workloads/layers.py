@@ -141,7 +141,8 @@ class TorchLSTM:
             self.head.bias.copy_(torch.from_numpy(dense_bias))
         # Keras has one bias; PyTorch adds two, both trained: keep the second at zero
         self.rnn.bias_hh_l0.requires_grad_(False)
-        params = [p for p in self.rnn.parameters() if p.requires_grad] + list(self.head.parameters())
+        params = [p for p in self.rnn.parameters() if p.requires_grad]
+        params += list(self.head.parameters())
         self.optimizer = torch.optim.SGD(params, lr=LR)
         self.data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in data]
         self.i, self.losses = 0, []

@@ -28,7 +28,6 @@ from nn.layers.rnn_cells import (
     dropout_masks,
     gru_step,
     lstm_step,
-    recurrent_product,
     simple_rnn_step,
 )
 
