@@ -226,3 +226,15 @@ def test_a_0d_tensor_reduces_over_axis_0_or_minus_1() -> None:
     with pytest.raises(ValueError, match="out of bounds"):
         x.sum(axis=1)
     assert gradgradcheck(lambda t: (t * t).softmax(axis=0) + (t * t).log_softmax(axis=-1), x)
+
+
+def test_the_max_pool_guard_finds_a_tie_in_any_channels_window() -> None:
+    from autograd.optable import _pool_separated
+
+    guard = _pool_separated(2, None, "valid")
+    x = np.zeros((1, 2, 2, 2))
+    x[0, :, :, 0] = [[1.0, 2.0], [3.0, 4.0]]
+    x[0, :, :, 1] = [[5.0, 5.0], [1.0, 2.0]]  # channel 1's window holds a tie at its top
+    assert not guard(x)
+    x[0, 0, 1, 1] = 6.0
+    assert guard(x)
