@@ -1,6 +1,9 @@
 """Weight files: bit-exact round trips, atomic writes, clear errors on mismatched models."""
 
 import os
+import re
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -130,3 +133,100 @@ def test_save_then_keep_training_resumes_identically(tmp_path):
     b.fit(x, y, epochs=1, shuffle=False, verbose=0)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
+
+
+def bits(m):
+    return [w.tobytes() for w in m.get_weights()]
+
+
+@pytest.mark.parametrize("bad", [
+    np.array([["a", "b"]]),  # a string array of the right shape: numpy's cast failed mid-way
+    np.ones((1, 2), dtype=np.complex128),
+    np.ones((1, 2), dtype="V8"),
+])
+def test_a_bad_array_in_a_later_layer_changes_no_weight(tmp_path, bad):
+    source = model(hidden=1)
+    arrays = {key: array for key, array in nn.saving.weight_arrays(source).items()}
+    arrays["dense_1/kernel"] = bad.reshape(1, 2)
+    path = tmp_path / "w.npz"
+    np.savez(path, **arrays)
+    target = model(hidden=1)
+    before = bits(target)
+    words = rf"'dense_1/kernel' holds dtype {bad.dtype}; weights are numbers"
+    with pytest.raises(ValueError, match=words):
+        target.load_weights(str(path))
+    assert bits(target) == before
+
+
+def test_float64_values_beyond_float32_are_refused_naming_the_weight(tmp_path):
+    source = model("float64")
+    weights = source.get_weights()
+    weights[3] = np.array([1.0, -1e300])
+    source.set_weights(weights)
+    path = tmp_path / "w.npz"
+    source.save_weights(str(path))
+    target = model("float32")
+    before = bits(target)
+    words = (
+        r"layer \"dense_1\" weight 'bias' in .* holds -1e\+300, beyond the range of the model's "
+        r"float32 \(largest 3.402823e\+38\)"
+    )
+    with pytest.raises(ValueError, match=words):
+        target.load_weights(str(path))
+    assert bits(target) == before
+    weights[3] = np.array([np.inf, np.nan])  # saved non-finite values round-trip as they are
+    weights[1] = np.array([3.4e38, 1e-50, 0.1, -3.4e38])  # in range (1e-50 underflows to 0)
+    source.set_weights(weights)
+    source.save_weights(str(path))
+    target.load_weights(str(path))
+    for stored, loaded in zip(source.get_weights(), target.get_weights()):
+        np.testing.assert_array_equal(stored.astype(np.float32), loaded)
+
+
+def test_a_truncated_file_is_a_value_error_naming_it_not_a_zip_error(tmp_path):
+    path = tmp_path / "w.npz"
+    model().save_weights(str(path))
+    content = path.read_bytes()
+    target = model()
+    before = bits(target)
+    for length in (0, 1, 30, len(content) // 2, len(content) - 1):
+        path.write_bytes(content[:length])
+        with pytest.raises(nn.saving.WeightsFileError, match=re.escape(repr(str(path)))):
+            target.load_weights(str(path))
+        assert bits(target) == before
+    flipped = bytearray(content)
+    flipped[len(content) // 3] ^= 0x10  # inside an array's bytes: the CRC-32 catches it
+    path.write_bytes(bytes(flipped))
+    with pytest.raises(ValueError, match="BadZipFile: Bad CRC-32"):
+        target.load_weights(str(path))
+
+
+def test_a_text_file_is_not_called_pickled_data(tmp_path):
+    text = tmp_path / "weights.txt"
+    text.write_text("kernel: [[1, 2]]\n")
+    with pytest.raises(ValueError) as caught:
+        model().load_weights(str(text))
+    assert "not an .npz (zip) archive" in str(caught.value)
+    assert "pickle" not in str(caught.value)
+
+
+def dead_pid():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_the_next_save_removes_temporary_files_whose_writer_died(tmp_path):
+    path = tmp_path / "w.npz"
+    stale = tmp_path / f".w.npz.{dead_pid()}.k1ll3d00.tmp"  # what a SIGKILLed save leaves
+    stale.write_bytes(b"half an archive")
+    live = [
+        tmp_path / f".w.npz.{os.getpid()}.liveone0.tmp",  # this process: another thread's save
+        tmp_path / f".w.npz.{os.getppid()}.liveone1.tmp",  # a running process's save
+        tmp_path / f".other.npz.{dead_pid()}.kept0000.tmp",  # another target's: not ours to touch
+        tmp_path / ".w.npz.notapid.tmp",
+    ]
+    for name in live:
+        name.write_bytes(b"")
+    model().save_weights(str(path))
+    assert sorted(os.listdir(tmp_path)) == sorted(["w.npz"] + [p.name for p in live])

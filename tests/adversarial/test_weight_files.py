@@ -32,7 +32,7 @@ def corrupted(good: bytes, rng: np.random.Generator, index: int) -> bytes:
     return bytes(flipped)
 
 
-def test_each_corrupted_file_raises_value_error_or_loads_exactly_and_a_failure_changes_nothing(tmp_path):
+def test_corrupted_files_raise_value_error_and_change_nothing_or_load_exactly(tmp_path):
     nn.utils.set_random_seed(0)
     source = every_kind_of_layer()
     source.set_weights([w + np.float32(1) / 3 for w in source.get_weights()])  # not round numbers
