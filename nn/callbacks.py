@@ -23,6 +23,7 @@ may set `self.model.stop_training = True` to end `fit` after the current batch o
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any, Iterable
 
 from nn.progress import Progbar, format_logs, is_live, print_line
@@ -228,6 +229,28 @@ class History(Callback):
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+
+    # the model keeps its History (model.history): a strong reference back would be a cycle,
+    # and a deleted model would wait for the cycle collector (issue 16, item 14)
+    @property  # type: ignore[override]
+    def model(self) -> Any:
+        """The model being trained, held weakly (None once that model is deleted).
+
+        >>> import nn
+        >>> history, model = History(), nn.Sequential()
+        >>> history.set_model(model)
+        >>> history.model is model
+        True
+        >>> del model
+        >>> print(history.model)
+        None
+        """
+        ref = self.__dict__.get("_model")
+        return None if ref is None else ref()
+
+    @model.setter
+    def model(self, model: Any) -> None:
+        self._model = None if model is None else weakref.ref(model)
 
     def on_train_begin(self, logs: Logs = None) -> None:
         """Start a fresh record (each `fit` returns a new History).

@@ -77,3 +77,44 @@ def test_an_unseeded_thread_shares_the_main_threads_stream() -> None:
     thread.start()
     thread.join()
     assert np.array_equal(drawn[0], np.random.default_rng(3).random(2))
+
+
+def test_nodes_can_be_weakly_referenced() -> None:
+    value, tensor = Value(1.0), Tensor([1.0, 2.0], requires_grad=True)
+    refs = [weakref.ref(value), weakref.ref(tensor), weakref.ref(value * 2)]
+    assert refs[0]() is value and refs[1]() is tensor
+    assert refs[2]() is None  # the product had no other reference: freed at once
+    del value, tensor
+    assert refs[0]() is None and refs[1]() is None
+
+
+def _fitted_model() -> nn.Model:
+    set_random_seed(0)
+    x, y = rng().normal(size=(8, 3, 2)), rng().normal(size=(8, 1))
+    model = nn.Sequential([
+        nn.layers.LSTM(3, dropout=0.2, input_shape=(3, 2)),
+        nn.layers.Dropout(0.5),
+        nn.layers.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    model.fit(x, y, batch_size=4, epochs=2, verbose=0, validation_split=0.25,
+              callbacks=[nn.callbacks.EarlyStopping(patience=1)])
+    model.predict(x, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    return model
+
+
+def test_a_deleted_model_is_freed_by_reference_counting() -> None:
+    _fitted_model()  # first use: module-level caches fill here, not below
+    gc.collect()
+    gc.disable()
+    try:
+        model = _fitted_model()
+        history = model.history
+        ref = weakref.ref(model)
+        assert history.model is model
+        del model
+        assert ref() is None, "a reference cycle keeps the deleted model alive"
+        assert history.model is None and history.history["loss"]  # the record outlives it
+    finally:
+        gc.enable()
