@@ -76,7 +76,7 @@ class Node:
     # 8 bytes fill pymalloc's 16-byte rounding (a Value takes 112 bytes of memory either way,
     # though tracemalloc counts 8 more), and the scalar benchmark did not move (issue 16, 14)
     __slots__ = (
-        "_a", "_b", "_fn", "_g", "_n", "data", "grad", "label", "requires_grad", "__weakref__"
+        "__weakref__", "_a", "_b", "_fn", "_g", "_n", "data", "grad", "label", "requires_grad"
     )
 
     data: Any

@@ -64,7 +64,12 @@ def test_seeding_a_thread_leaves_the_main_stream_alone() -> None:
     set_random_seed(7)
     expected = np.random.default_rng(7).random(4)
     first = rng().random(2)
-    thread = threading.Thread(target=lambda: (set_random_seed(99), rng().random(1000)))
+
+    def other() -> None:
+        set_random_seed(99)
+        rng().random(1000)
+
+    thread = threading.Thread(target=other)
     thread.start()
     thread.join()
     assert np.array_equal(np.concatenate([first, rng().random(2)]), expected)
@@ -81,7 +86,8 @@ def test_an_unseeded_thread_shares_the_main_threads_stream() -> None:
 
 def test_nodes_can_be_weakly_referenced() -> None:
     value, tensor = Value(1.0), Tensor([1.0, 2.0], requires_grad=True)
-    refs = [weakref.ref(value), weakref.ref(tensor), weakref.ref(value * 2)]
+    refs: list[weakref.ref[Any]] = [weakref.ref(value), weakref.ref(tensor)]
+    refs.append(weakref.ref(value * 2))
     assert refs[0]() is value and refs[1]() is tensor
     assert refs[2]() is None  # the product had no other reference: freed at once
     del value, tensor
