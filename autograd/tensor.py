@@ -26,7 +26,15 @@ def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
     (dtype('float64'), dtype('float32'))
     """
     if isinstance(data, Node):
+        if not isinstance(data, Tensor):  # a Value: copying its number would cut its graph
+            raise TypeError(
+                f"{what} cannot be made from a {type(data).__name__} ({data!r}): no op links a "
+                "Value to a Tensor, so its gradient would be lost; use "
+                f"{what}(value.data) for a constant, or compute with Tensors throughout"
+            )
         data = data.data
+    if dtype is not None:
+        dtype = _float_dtype(dtype, what)
     try:
         array = np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as error:
@@ -39,6 +47,40 @@ def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
             f"{what} expects real numbers, received {_short(data)} with dtype {array.dtype}"
         )
     return array
+
+
+def _float_dtype(dtype: Any, what: str) -> np.dtype:
+    """`dtype` as a numpy floating dtype, else a clear error (a Tensor holds real floats)."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{what} expects dtype to be a numpy floating dtype such as np.float32, "
+            f"received {dtype!r}"
+        ) from None
+    if resolved.kind != "f":
+        raise ValueError(
+            f"{what} holds floating-point numbers, received dtype={resolved}: use a floating "
+            "dtype (np.float32 or np.float64); integer indices belong in a plain ndarray"
+        )
+    return resolved
+
+
+def _check_axis(axis: Any, ndim: int, what: str) -> Axis:
+    """`axis` as None, an int or a tuple of distinct ints in range, else a clear error."""
+    if axis is None or type(axis) is int:
+        return axis  # type: ignore[no-any-return]  # the common cases, checked by the op
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    for ax in axes:
+        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+            raise TypeError(
+                f"{what} expects axis to be None, an int or a tuple of ints, received {axis!r}"
+            )
+    axes = tuple(int(ax) for ax in axes)
+    inside = [a % ndim for a in axes if -ndim <= a < ndim]  # ops._axes names the others
+    if len(set(inside)) != len(inside):
+        raise ValueError(f"{what}: axis {axis!r} names an axis twice")
+    return axes if isinstance(axis, (tuple, list)) else axes[0]
 
 
 def _short(data: Any) -> str:
@@ -111,14 +153,14 @@ class Tensor(Arithmetic, Node):
         node.scope = _scope_now()
         return node
 
-    def _lift(self, other: Any) -> Any:
+    def _lift(self, other: Any, what: str = "Tensor arithmetic") -> Any:
         if isinstance(other, Tensor):
             return other
         if isinstance(other, Node):
             raise TypeError(f"cannot combine a Tensor with a {type(other).__name__}: {other!r}")
         if isinstance(other, (int, float)):  # a Python number takes the tensor's dtype
             return np.asarray(other, dtype=self.data.dtype)
-        array = as_array(other, what="Tensor arithmetic")
+        array = as_array(other, what=what)
         if not isinstance(other, np.ndarray) or other.dtype.kind != "f":
             array = array.astype(self.data.dtype, copy=False)
         return array
@@ -319,10 +361,16 @@ class Tensor(Arithmetic, Node):
         >>> x.sum(), x.sum(axis=0), x.sum(axis=1, keepdims=True).shape
         (Tensor(10.), Tensor([4., 6.]), (2, 1))
         """
+        if axis is not None and type(axis) is not int:
+            axis = _check_axis(axis, self.data.ndim, "sum")
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Average over `axis` (an int, a tuple, or None for all), as `np.mean`.
+
+        Averaging no elements (`Tensor([]).mean()`, or an axis of length 0) raises ValueError
+        quoting the shape: numpy's answer, nan with a RuntimeWarning, would pass silently
+        where warnings are off and is an error under pytest anyway.
 
         >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         >>> x.mean().backward()
@@ -330,9 +378,15 @@ class Tensor(Arithmetic, Node):
         (Tensor([1.5, 3.5], requires_grad=True), array([[0.25, 0.25],
                [0.25, 0.25]]))
         """
+        axis = _check_axis(axis, self.data.ndim, "mean")
         axes = ops._axes(axis, self.ndim)
         count = math.prod(self.data.shape[i] for i in axes)
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / max(count, 1))
+        if count == 0:
+            raise ValueError(
+                f"mean of an empty selection: axis={axis!r} of a Tensor of shape "
+                f"{self.data.shape} averages 0 elements"
+            )
+        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """Largest elements over `axis`; tied elements split the gradient evenly.
@@ -343,6 +397,8 @@ class Tensor(Arithmetic, Node):
         >>> m, x.grad
         (Tensor(3., requires_grad=True), array([0. , 0.5, 0.5]))
         """
+        if axis is not None and type(axis) is not int:
+            axis = _check_axis(axis, self.data.ndim, "max")
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -481,7 +537,8 @@ def _first_tensor(*xs: Any) -> Tensor:
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """`a` where `cond` is true, else `b` (broadcast, as `np.where`); the gradient follows
-    the choice. `cond` is a boolean array (or a Tensor, read as data); `a`/`b` may be numbers.
+    the choice. `cond` is a boolean array, or integers or a Tensor holding only 0 and 1 (read
+    as data); anything else (a string, 0.5) raises. `a`/`b` may be numbers.
 
     >>> x = Tensor([-1.0, 2.0], requires_grad=True)
     >>> y = where(x.data > 0, x, 0.0)
@@ -491,8 +548,27 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     """
     like = _first_tensor(a, b)
     a = like if a is like or not isinstance(b, Tensor) and not isinstance(a, Tensor) else a
-    cond = np.asarray(cond.data if isinstance(cond, Node) else cond, dtype=bool)
-    return ops.Where.apply(like._lift(a), like._lift(b), cond=cond)
+    return ops.Where.apply(like._lift(a), like._lift(b), cond=_condition(cond))
+
+
+def _condition(cond: Any) -> np.ndarray:
+    """`where`'s condition as a boolean array: booleans, or numbers that are all 0 or 1."""
+    array = cond.data if isinstance(cond, Node) else cond
+    if type(array) is np.ndarray and array.dtype == bool:
+        return array  # the usual case, `x.data > 0`
+    array = as_array(array, what="where's boolean condition")
+    if not np.all((array == 0) | (array == 1)):
+        raise ValueError(
+            f"where expects a boolean condition (or numbers that are all 0 or 1), received "
+            f"{_short(cond)}"
+        )
+    return array != 0
+
+
+def _comparable(a: Any, b: Any, what: str) -> tuple[Any, Any]:
+    """maximum/minimum's operands, non-Tensors checked as numbers before they are compared."""
+    like = _first_tensor(a, b)
+    return like._lift(a, what), like._lift(b, what)
 
 
 def maximum(a: Any, b: Any) -> Tensor:
@@ -503,6 +579,7 @@ def maximum(a: Any, b: Any) -> Tensor:
     >>> maximum(a, 3.0), a.grad
     (Tensor([3., 5.], requires_grad=True), array([0., 1.]))
     """
+    a, b = _comparable(a, b, "maximum")
     return where(ops.raw(a) >= ops.raw(b), a, b)
 
 
@@ -512,6 +589,7 @@ def minimum(a: Any, b: Any) -> Tensor:
     >>> minimum(Tensor([1.0, 5.0]), Tensor([3.0, 3.0]))
     Tensor([1., 3.])
     """
+    a, b = _comparable(a, b, "minimum")
     return where(ops.raw(a) <= ops.raw(b), a, b)
 
 

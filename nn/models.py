@@ -128,7 +128,17 @@ class Model(TrainingMixin):
         (<Dense name='dense_1', built=True>, <Dense name='dense', built=True>)
         """
         if index is not None:
+            count = len(self.layers)
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise TypeError(f"get_layer expects index to be an int, received {index!r}")
+            if not -count <= index < count:
+                raise ValueError(
+                    f'get_layer: asked for the layer at index {index}, but model "{self.name}" '
+                    f"has {count} layer(s) (indices 0 to {count - 1})"
+                )
             return self.layers[index]
+        if name is None:
+            raise ValueError("get_layer expects a layer name or an index, received neither")
         for layer in self.layers:
             if layer.name == name:
                 return layer

@@ -325,17 +325,12 @@ class Layer(metaclass=_LayerMeta):
                 f'layer "{self.name}" expects {len(current)} weight arrays ({expected or "none"}), '
                 f"received {len(weights)}"
             )
-        arrays = [np.asarray(getattr(w, "data", w)) for w in weights]
+        arrays = [_weight_array(self.name, name, w) for name, w in zip(self.weight_names, weights)]
         for name, weight, array in zip(self.weight_names, current, arrays):
             if array.shape != weight.shape:
                 raise ValueError(
                     f'layer "{self.name}": weight {name!r} has shape {weight.shape}, received '
                     f"an array of shape {array.shape} (the layer expects {expected})"
-                )
-            if array.dtype.kind not in "biuf":
-                raise TypeError(
-                    f'layer "{self.name}": weight {name!r} must be numeric, received dtype '
-                    f"{array.dtype}"
                 )
         for weight, array in zip(current, arrays):
             weight.data = np.array(array, dtype=weight.dtype)
@@ -380,6 +375,29 @@ class Layer(metaclass=_LayerMeta):
 
 # ---------------------------------------------------------------------------------------
 # Helpers shared by layers and models
+
+
+def _weight_array(layer: str, name: str, weight: Any) -> np.ndarray:
+    """set_weights' input as a numeric ndarray, else a clear error quoting what was received."""
+    data = getattr(weight, "data", weight)
+    try:
+        array = np.asarray(data)
+    except (TypeError, ValueError) as error:  # ragged nested lists
+        raise ValueError(
+            f'layer "{layer}": weight {name!r} must be a rectangular numeric array, received '
+            f"{_short(data)}: {error}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f'layer "{layer}": weight {name!r} must be a numeric array, received {_short(data)} '
+            f"(dtype {array.dtype})"
+        )
+    return array
+
+
+def _short(data: Any) -> str:
+    text = " ".join(repr(data).split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _marking_built(build: Any) -> Any:
