@@ -37,15 +37,19 @@ def exp(x: Any) -> Any:
             return math.exp(x)
         except OverflowError:  # numpy's answer, without numpy's cost on a float
             return math.inf
-    return np.exp(x)
+    with np.errstate(over="ignore"):  # inf is the float's answer too: no warning on either
+        return np.exp(x)
 
 
 def log(x: Any) -> Any:
-    """Natural log of a float, an ndarray or a node (recorded as `Log`); log(0.0) is -inf.
+    """Natural log of a float, an ndarray or a node (recorded as `Log`), numpy's answers on
+    both: log(0.0) is -inf, silently (the exact limit); nan stays nan; below 0 the answer is
+    nan with numpy's "invalid value" RuntimeWarning, which `detect_anomaly` turns into an
+    error naming the op (`sqrt` of a negative raises ValueError instead: see `power`).
 
     >>> from autograd import Value
-    >>> log(1.0), log(0.0), log(Value(1.0)).op
-    (0.0, -inf, 'log')
+    >>> log(1.0), log(0.0), log(np.array([0.0, np.nan])), log(Value(1.0)).op
+    (0.0, -inf, array([-inf,  nan]), 'log')
     """
     if isinstance(x, Node):
         return Log.apply(x)
@@ -54,22 +58,48 @@ def log(x: Any) -> Any:
             return math.log(x)
         if x == 0.0:
             return -math.inf
-        raise ValueError(f"log expects a positive input, received {x!r}")
-    return np.log(x)
+        return float(np.log(np.float64(x)))  # nan, and below 0 numpy's warning, as on arrays
+    with np.errstate(divide="ignore"):
+        return np.log(x)
+
+
+def divide(a: Any, b: Any) -> Any:
+    """`a / b`; dividing by 0 gives numpy's signed inf on floats too (no ZeroDivisionError),
+    and on arrays without numpy's warning: 1/0 is the exact limit. 0/0 keeps numpy's warning.
+
+    >>> divide(1.0, 0.0), divide(1.0, -0.0), divide(np.array([2.0]), np.array([0.0]))
+    (inf, -inf, array([inf]))
+    """
+    if isinstance(a, Node) or isinstance(b, Node):
+        return a / b
+    if type(a) is float and type(b) is float:
+        try:
+            return a / b
+        except ZeroDivisionError:
+            return float(_quiet(np.divide, np.float64(a), b))
+    return _quiet(np.divide, a, b)
+
+
+def _quiet(ufunc: Any, a: Any, b: Any) -> Any:
+    """A ufunc whose overflow or division by 0 is the exact answer (inf): no warning."""
+    with np.errstate(divide="ignore", over="ignore"):
+        return ufunc(a, b)
 
 
 def _is_integer(p: Any) -> bool:
-    return bool(np.all(np.mod(p, 1) == 0))
+    with np.errstate(invalid="ignore"):  # inf % 1 is nan: not an integer
+        return bool(np.all(np.mod(p, 1) == 0))
 
 
 def power(x: Any, p: Any) -> Any:
     """`x ** p`; raw data, or nodes (a node exponent is `Power`, a constant one `Pow`).
 
-    A negative base with a non-integer exponent raises ValueError; 0.0 ** -1 is inf.
+    A negative base with a non-integer exponent raises ValueError; 0.0 ** -1 is inf and an
+    overflow is a signed inf, on floats as numpy gives them, without numpy's warning.
 
     >>> from autograd import Value
-    >>> power(2.0, 3), power(0.0, -1), power(Value(2.0), Value(3.0)).data
-    (8.0, inf, 8.0)
+    >>> power(2.0, 3), power(-0.0, -1), power(-10.0, 401), power(Value(2.0), Value(3.0)).data
+    (8.0, -inf, -inf, 8.0)
     """
     if isinstance(p, Node):
         return Power.apply(x, p)
@@ -82,17 +112,14 @@ def power(x: Any, p: Any) -> Any:
             )
         try:
             return x**p
-        except ZeroDivisionError:  # 0.0 ** -1: the limit, as numpy gives it
-            return math.inf
-        except OverflowError:
-            return math.inf
+        except (ZeroDivisionError, OverflowError):  # 0.0 ** -1, 10.0 ** 400: numpy's limit
+            return float(_quiet(np.power, np.float64(x), p))
     if not _is_integer(p) and np.any(x < 0):
         raise ValueError(
             f"pow: negative base elements (min {float(np.min(x))}) with the non-integer "
             f"exponent {np.asarray(p).tolist()} have no real value"
         )
-    with np.errstate(divide="ignore"):
-        return np.power(x, p)
+    return _quiet(np.power, x, p)
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
@@ -292,7 +319,7 @@ class Log(Function):
         return log(a)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
-        return (g / a,)
+        return (divide(g, a),)  # at 0: inf on a float too, not ZeroDivisionError
 
 
 class Tanh(Function):
@@ -360,7 +387,7 @@ class Relu(Function):
 
     def forward(self, a: Any) -> Any:
         if type(a) is float:
-            return a if a > 0.0 else 0.0
+            return 0.0 if a <= 0.0 else a  # nan stays nan, as in the array path
         return arrays.relu(a)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
@@ -385,7 +412,7 @@ class Abs(Function):
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         a = raw(a)
-        sign = float((a > 0) - (a < 0)) if type(a) is float else np.sign(a)
+        sign = (float((a > 0) - (a < 0)) if a == a else a) if type(a) is float else np.sign(a)
         return (g * sign,)
 
 
