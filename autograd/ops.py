@@ -387,7 +387,8 @@ class Relu(Function):
 
     def forward(self, a: Any) -> Any:
         if type(a) is float:
-            return 0.0 if a <= 0.0 else a  # nan stays nan, as in the array path
+            # not max(0.0, a): that is 0.0 at nan, where the array path keeps nan
+            return 0.0 if a <= 0.0 else a  # noqa: FURB136
         return arrays.relu(a)
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
@@ -412,7 +413,9 @@ class Abs(Function):
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
         a = raw(a)
-        sign = (float((a > 0) - (a < 0)) if a == a else a) if type(a) is float else np.sign(a)
+        if type(a) is not float:
+            return (g * np.sign(a),)
+        sign = a if math.isnan(a) else float((a > 0) - (a < 0))  # sign(nan) is nan, as numpy's
         return (g * sign,)
 
 

@@ -17,6 +17,12 @@ _new = object.__new__
 def _as_float(data: Any, what: str = "Value") -> float:
     if isinstance(data, numbers.Real):  # int, float, bool and numpy's real scalars
         return float(data)
+    if isinstance(data, Node):  # a Tensor: copying its number would cut its graph
+        raise TypeError(
+            f"{what} expects a real number or a Value, received a {type(data).__name__} "
+            f"({data!r}): no op links it to a Value, so its gradient would be lost; use "
+            "Value(t.item()) for a constant"
+        )
     if getattr(data, "shape", None) == () and getattr(data, "dtype", None) is not None:
         if data.dtype.kind in "biuf":  # a 0-d numpy array
             return float(data)

@@ -575,11 +575,11 @@ def _numeric(data: Any, what: str, where: str) -> np.ndarray:
     if array.dtype == object:
         missing = [i for i, v in enumerate(array.flat) if v is None]
         if missing:  # astype(float) would turn None into NaN and blame a NaN
-            first = np.unravel_index(missing[0], array.shape)
+            spot = [int(i) for i in np.unravel_index(missing[0], array.shape)]
             raise TypeError(
                 f"{where}: {what} must hold only numbers, received {_short(data)} with "
                 f"{len(missing)} None value(s), the first at index "
-                f"{tuple(int(i) for i in first) if len(first) > 1 else int(first[0])}"
+                f"{tuple(spot) if len(spot) > 1 else spot[0]}"
             )
         try:
             array = array.astype(np.float64)
