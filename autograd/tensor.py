@@ -17,8 +17,6 @@ Axis = int | tuple[int, ...] | None
 _MATMUL, _AFFINE = shared(ops.MatMul), shared(ops.Affine)
 _scope_now = _SCOPE.get  # bound once: a method call on an imported name costs more per node
 _SEEDS: dict[tuple[tuple[int, ...], Any], np.ndarray] = {}  # backward()'s implicit gradient
-_DATA = Node.__dict__["data"]  # the slot, written directly where the array is known good
-_set_data = _DATA.__set__
 
 
 def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
@@ -128,7 +126,7 @@ class Tensor(Arithmetic, Node):
     def __init__(
         self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
     ) -> None:
-        _set_data(self, as_array(data, dtype))
+        self.data = as_array(data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = name
@@ -142,7 +140,7 @@ class Tensor(Arithmetic, Node):
     @classmethod
     def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Tensor:
         node = cls.__new__(cls)
-        _set_data(node, data if type(data) is np.ndarray else np.asarray(data))
+        node.data = data if type(data) is np.ndarray else np.asarray(data)
         node.grad = None
         node.requires_grad = fn is not None
         node.label = None
@@ -154,14 +152,6 @@ class Tensor(Arithmetic, Node):
         node._retain = False
         node.scope = _scope_now()
         return node
-
-    def _check_data(self, value: Any) -> None:
-        if type(value) is not np.ndarray or value.dtype.kind != "f":
-            value = as_array(value, what="Tensor.data")  # "abc" fails here, not ops later
-        _set_data(self, value)
-
-    # read at slot speed through the slot's own getter; an assignment is checked
-    data = property(_DATA.__get__, _check_data, doc="The ndarray of floats (assignment checked).")
 
     def _lift(self, other: Any, what: str = "Tensor arithmetic") -> Any:
         if isinstance(other, Tensor):
