@@ -601,21 +601,22 @@ class Max(Function):
            [0.5, 0.5]])
     """
 
-    __slots__ = ("kept", "share")
+    __slots__ = ("kept", "hit", "inv")
 
     def forward(self, a: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _axes(axis, a.ndim)
         if a.size == 0:
             raise ValueError(f"max of an empty array of shape {a.shape}")
         top = arrays.reduce_kept(np.maximum, a, axes)
-        hit = a == top
+        self.hit = a == top
         self.kept = _kept_shape(a.shape, axes)
-        self.share = hit / arrays.reduce_kept(np.add, hit, axes, dtype=a.dtype)
+        # each window's share, 1 / its number of maxima, kept small: no full-size division
+        self.inv = 1 / arrays.reduce_kept(np.add, self.hit, axes, dtype=a.dtype)
         return top if keepdims else top.reshape([n for i, n in enumerate(a.shape) if i not in axes])
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
-        # share has the input's shape: the product broadcasts g back (summed back if g is a node)
-        return (g.reshape(self.kept) * self.share,)
+        # the mask has the input's shape: the product broadcasts g back (summed back if a node)
+        return ((g.reshape(self.kept) * self.inv) * self.hit,)
 
 
 class BroadcastTo(Function):
