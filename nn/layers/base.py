@@ -442,6 +442,18 @@ def positive_int(value: Any, name: str, owner: str) -> int:
     return int(value)
 
 
+def last_axis_error(name: str, shape: tuple[int, ...], expected: int) -> ValueError:
+    """Keras' error for an input whose last axis (features, channels) is not `expected`.
+
+    >>> str(last_axis_error("dense", (2, 3), 4)).split(": ")[1]
+    'expected axis -1 of input shape to have value 4, but received input with shape (2, 3)'
+    """
+    return ValueError(
+        f'Input 0 of layer "{name}" is incompatible with the layer: expected axis -1 of '
+        f"input shape to have value {expected}, but received input with shape {shape}"
+    )
+
+
 def _check_bool(value: Any, what: str, owner: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{owner} expects {what} to be True or False, received {value!r}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd import Tensor, conv
 from nn import activations, initializers
-from nn.layers.base import Layer, Shape, _check_bool
+from nn.layers.base import Layer, Shape, _check_bool, last_axis_error
 from nn.layers.conv_args import (
     check_rank,
     positive_int,
@@ -127,11 +127,7 @@ class BaseConv(Layer):
         check_rank(shape, self.rank, self.name, owner)
         expected = self.kernel.data.shape[-2]  # type: ignore[union-attr]
         if shape[-1] != expected:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"axis -1 of input shape to have value {expected}, but received input with "
-                f"shape {shape}"
-            )
+            raise last_axis_error(self.name, shape, expected)
         self.compute_output_shape(shape)
 
     def get_config(self) -> dict[str, Any]:

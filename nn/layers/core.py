@@ -9,7 +9,7 @@ import numpy as np
 from autograd import Tensor, affine
 from nn import activations, initializers
 from nn import utils as nn_utils
-from nn.layers.base import Layer, Shape, _check_bool, positive_int
+from nn.layers.base import Layer, Shape, _check_bool, last_axis_error, positive_int
 
 
 class Dense(Layer):
@@ -86,11 +86,7 @@ class Dense(Layer):
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
         expected = self.kernel.data.shape[0]  # type: ignore[union-attr]
         if len(shape) < 2 or shape[-1] != expected:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"axis -1 of input shape to have value {expected}, but received input with "
-                f"shape {shape}"
-            )
+            raise last_axis_error(self.name, shape, expected)
 
     def get_config(self) -> dict[str, Any]:
         """The base config plus `units`, `activation` (by name) and `use_bias`.

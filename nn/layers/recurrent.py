@@ -22,7 +22,14 @@ from autograd import Tensor, affine, concatenate, stack, unstack
 from autograd.recurrent import lstm
 from nn import activations, initializers
 from nn import utils as nn_utils
-from nn.layers.base import Layer, Shape, _check_bool, positive_int, to_tensor
+from nn.layers.base import (
+    Layer,
+    Shape,
+    _check_bool,
+    last_axis_error,
+    positive_int,
+    to_tensor,
+)
 from nn.layers.rnn_cells import (
     Masks,
     dropout_masks,
@@ -283,11 +290,7 @@ class RecurrentLayer(_TakesInitialState):
         if len(shape) != 3:
             raise _ndim_error(self.name, shape)
         if shape[-1] != expected:
-            raise ValueError(
-                f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
-                f"axis -1 of input shape to have value {expected}, but received input with "
-                f"shape {shape}"
-            )
+            raise last_axis_error(self.name, shape, expected)
 
     def get_config(self) -> dict[str, Any]:
         """The base config plus the layer's arguments (activations and initializers by name).
