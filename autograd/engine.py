@@ -209,7 +209,7 @@ class Function:
 
     >>> from autograd import Function, Tensor, Value
     >>> class Cube(Function):
-    ...     __slots__ = ()  # required; empty: no saved state
+    ...     __slots__ = ()  # optional: empty slots say "no saved state" (one shared instance)
     ...     def forward(self, x):
     ...         return x ** 3
     ...     def backward(self, grad, out, x):
@@ -257,8 +257,13 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # every op declares __slots__: no per-instance __dict__, and "no slots" means stateless
-        assert "__slots__" in cls.__dict__, f"{cls.__name__} must declare __slots__"
+        # an op that declares empty __slots__ keeps no state: one shared instance serves every
+        # call. Without __slots__ (a user's op, PyTorch style) instances have a __dict__ and may
+        # keep state on self, so each call gets a fresh one (a shared one would mix two calls'
+        # saved values: a wrong gradient)
+        stateless_by_declaration = all(
+            "__slots__" in k.__dict__ for k in cls.__mro__ if k is not object
+        )
         if "name" not in cls.__dict__:
             cls.name = cls.__name__.lower()
         if "backward" in cls.__dict__ and "gradient_form" not in cls.__dict__:
@@ -268,7 +273,8 @@ class Function:
         spent.plain, spent.spent, spent.form = False, spent, None
         own = set(Function.__slots__)
         state = [s for k in cls.__mro__ for s in k.__dict__.get("__slots__", ()) if s not in own]
-        cls.shared = cls() if not state and cls.__dict__.get("forward") else None
+        shareable = stateless_by_declaration and not state and cls.__dict__.get("forward")
+        cls.shared = cls() if shareable else None
 
     def forward(self, *inputs: Any) -> Any:
         """Compute the output from raw inputs (floats or ndarrays); save state on `self`.
@@ -314,7 +320,11 @@ class Function:
                     needs_grad = True
             else:
                 raws.append(x)
-        assert node_type is not None, f"{cls.name} applied to no node: {inputs!r}"
+        if node_type is None:
+            raise TypeError(
+                f"{cls.name}.apply needs at least one Value or Tensor among its inputs, received "
+                f"{inputs!r}"
+            )
         try:
             out = fn.forward(*raws, **params) if params else fn.forward(*raws)
         except ValueError as error:

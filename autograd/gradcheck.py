@@ -74,10 +74,9 @@ def numerical_jacobian(
         if isinstance(node, Value):
             columns.append(column(node.data, lambda v: setattr(node, "data", v)))
         else:
-            flat = node.data.reshape(-1)  # a view: writing it perturbs the input
-            assert np.shares_memory(flat, node.data), "gradcheck needs a contiguous input"
-            for k in range(flat.size):
-                columns.append(column(flat[k], partial(flat.__setitem__, k)))
+            data = node.data  # element by element in C order, whatever its layout (a transpose)
+            for k in np.ndindex(data.shape):
+                columns.append(column(data[k], partial(data.__setitem__, k)))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
 
