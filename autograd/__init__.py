@@ -24,9 +24,11 @@ from autograd.engine import (
     Node,
     backward,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     name_scope,
     no_grad,
+    set_grad_enabled,
 )
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -66,6 +68,7 @@ __all__ = [
     "gradcheck",
     "gradgradcheck",
     "hessian",
+    "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "jacobian",
@@ -78,6 +81,7 @@ __all__ = [
     "pad",
     "same_padding",
     "save_graph",
+    "set_grad_enabled",
     "sliding_windows",
     "softmax_cross_entropy",
     "stack",

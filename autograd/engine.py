@@ -18,10 +18,12 @@ from autograd.modes import (  # noqa: F401  (re-exported: the engine's public na
     current_mode,
     current_scope,
     enable_grad,
+    inference_mode,
     is_grad_enabled,
     mode,
     name_scope,
     no_grad,
+    set_grad_enabled,
 )
 
 # How a node holds its inputs without a tuple per node (one object less for the cycle
@@ -142,6 +144,36 @@ class Node:
         (True, False, True)
         """
         return self._fn is None
+
+    @property
+    def grad_fn(self) -> Function | None:
+        """The op that produced this node (None for a leaf), as PyTorch's `grad_fn`.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0)
+        >>> (x * 3).grad_fn.name, x.grad_fn is None
+        ('*', True)
+        """
+        return self._fn
+
+    def requires_grad_(self, requires_grad: bool = True) -> Node:
+        """Set `requires_grad` on a leaf in place and return it (PyTorch's `requires_grad_`);
+        a result of an op takes it from its inputs, so changing it raises RuntimeError.
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0]).requires_grad_()
+        >>> w.requires_grad
+        True
+        """
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_ expects True or False, received {requires_grad!r}")
+        if self._fn is not None:
+            raise RuntimeError(
+                "requires_grad_ can only change a leaf (a result of an op requires grad when its "
+                "inputs do): call it on the inputs, or use .detach() for a constant copy"
+            )
+        self.requires_grad = requires_grad
+        return self
 
     @property
     def op(self) -> str:

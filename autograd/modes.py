@@ -44,6 +44,8 @@ def mode(grad: bool, monitor: Any, backward: bool = False) -> Mode:
     return Mode(grad, monitor, backward)
 
 
+_new_mode = mode  # for set_grad_enabled, whose PyTorch parameter is also called `mode`
+
 # A contextvar, not a global: each thread and each asyncio task sees its own setting.
 _MODE: contextvars.ContextVar[Mode] = contextvars.ContextVar("autograd_mode", default=PLAIN)
 # The setting in force, as a plain function: the hot paths call it once per op, and an imported
@@ -118,11 +120,22 @@ def is_grad_enabled() -> bool:
 
 
 class _GradMode:
-    """Context manager (and decorator) that sets whether ops record the graph."""
+    """Context manager (and decorator, `@no_grad()` or bare `@no_grad`) that sets whether ops
+    record the graph."""
 
     enabled: ClassVar[bool]
 
-    def __init__(self) -> None:
+    def __new__(cls, func: Any = None) -> Any:
+        instance = super().__new__(cls)
+        if func is None:
+            return instance
+        if not callable(func):
+            raise TypeError(f"{cls.__name__} takes no argument, or a function to decorate; "
+                            f"received {func!r}")
+        _GradMode.__init__(instance)
+        return instance(func)  # bare `@no_grad`: the decorated function
+
+    def __init__(self, func: Any = None) -> None:
         self._tokens: list[contextvars.Token[Mode]] = []
 
     def __enter__(self) -> None:
@@ -155,6 +168,52 @@ class no_grad(_GradMode):
     """
 
     enabled = False
+
+
+class inference_mode(no_grad):
+    """PyTorch's `inference_mode()`: here the same as `no_grad()` (nothing is recorded; the
+    engine has no separate view tracking to turn off). `inference_mode(False)` records.
+
+    >>> from autograd import Value, inference_mode
+    >>> with inference_mode():
+    ...     b = Value(2.0) * 3
+    >>> b.requires_grad
+    False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):
+            return super().__new__(cls, mode)
+        if not isinstance(mode, bool):
+            raise TypeError(f"inference_mode expects True or False, received {mode!r}")
+        return super().__new__(cls) if mode else enable_grad()
+
+    def __init__(self, mode: Any = True) -> None:
+        super().__init__()
+
+
+class set_grad_enabled:
+    """Switch recording on or off (PyTorch's `torch.set_grad_enabled`): as a call it takes effect
+    at once, as a context manager it also restores the previous mode on exit.
+
+    >>> from autograd import Value, set_grad_enabled, is_grad_enabled
+    >>> with set_grad_enabled(False):
+    ...     b = Value(2.0) * 3
+    >>> b.requires_grad, is_grad_enabled()
+    (False, True)
+    """
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled expects True or False, received {mode!r}")
+        now = current_mode()
+        self._token = _MODE.set(_new_mode(mode, now.monitor, now.backward))
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.reset(self._token)
 
 
 class enable_grad(_GradMode):
