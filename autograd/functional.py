@@ -209,7 +209,81 @@ def value_and_grad(fn: Callable[..., Any], argnums: Argnums = 0) -> Callable[...
     return value_and_gradient
 
 
-def grad(fn: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
+def grad(fn: Any, argnums: Any = 0, grad_outputs: Any = None, *, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> Any:
+    """Two call forms, told apart by the first argument:
+
+    - PyTorch's, `grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+      create_graph=False, allow_unused=False)` when `outputs` is a node (or a list of nodes):
+      the gradients of the outputs (summed, each seeded by its `grad_outputs`) with respect to
+      each of `inputs`, as a tuple; `.grad` is left untouched (see `_torch_grad`).
+    - JAX's, `grad(fn, argnums=0)` when `fn` is a function: a function returning the gradient.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> grad(x * x, [x])
+    (6.0,)
+    """
+    if isinstance(fn, Node) or (
+        isinstance(fn, (list, tuple)) and fn and all(isinstance(o, Node) for o in fn)
+    ):
+        return _torch_grad(fn, argnums, grad_outputs, retain_graph, create_graph, allow_unused)
+    if grad_outputs is not None or retain_graph is not None or create_graph or allow_unused:
+        raise TypeError(
+            "grad(fn, argnums) is JAX's form: grad_outputs, retain_graph, create_graph and "
+            f"allow_unused belong to PyTorch's grad(outputs, inputs, ...), received fn={fn!r}"
+        )
+    if not callable(fn):
+        raise TypeError(
+            "grad expects a function (JAX's grad(fn, argnums)) or a Value/Tensor output "
+            f"(PyTorch's grad(outputs, inputs)), received {fn!r}"
+        )
+    return _jax_grad(fn, argnums)
+
+
+def _torch_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None,
+                create_graph: bool, allow_unused: bool) -> tuple[Any, ...]:
+    """`torch.autograd.grad`: d sum(outputs) / d each input, a tuple with one per input
+    (None for an input no output depends on, with `allow_unused=True`).
+
+    >>> from autograd import Tensor
+    >>> a = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = a * a
+    >>> grad([y], [a], grad_outputs=[Tensor([1.0, 10.0])])
+    (array([ 2., 40.]),)
+    """
+    outs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if not ins or not all(isinstance(x, Node) for x in ins):
+        raise TypeError(
+            f"grad(outputs, inputs): inputs must be Values or Tensors, received {inputs!r}"
+        )
+    if grad_outputs is None:
+        seeds: list[Any] = [None] * len(outs)
+    elif isinstance(grad_outputs, (list, tuple)):
+        seeds = list(grad_outputs)
+    else:  # one output's seed given bare, as PyTorch accepts
+        seeds = [grad_outputs]
+    if len(seeds) != len(outs):
+        raise ValueError(f"grad: {len(outs)} outputs but {len(seeds)} grad_outputs")
+    keep = create_graph if retain_graph is None else retain_graph
+    total: dict[Node, Any] = {}
+    for k, (out, seed) in enumerate(zip(outs, seeds)):
+        last = k == len(outs) - 1
+        found = run_backward(out, seed, retain_graph=keep or not last, create_graph=create_graph,
+                             inputs=ins) or {}
+        for node, g in found.items():
+            total[node] = g if node not in total else total[node] + g
+    missing = [i for i, x in enumerate(ins) if x not in total]
+    if missing and not allow_unused:
+        raise RuntimeError(
+            f"grad: input(s) {missing} are not used in the graph of the outputs; pass "
+            "allow_unused=True to get None for them"
+        )
+    return tuple(total.get(x) for x in ins)
+
+
+def _jax_grad(fn: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """The gradient of a scalar-valued `fn` with respect to argument(s) `argnums`.
 
     `argnums` is an int (one gradient) or a tuple (a tuple of gradients). Arguments may be

@@ -83,3 +83,26 @@ def test_inference_mode_and_a_bare_no_grad_decorator() -> None:
         assert cube(x).requires_grad
     with pytest.raises(TypeError, match="takes no argument, or a function"):
         no_grad(3)
+
+
+def test_grad_in_pytorchs_form_returns_a_tuple_and_leaves_grad_alone() -> None:
+    from autograd import grad
+
+    x, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    gx, gw = grad(y, [x, w], retain_graph=True)
+    assert gx.tolist() == [3.0, 4.0] and gw.tolist() == [1.0, 2.0]
+    assert x.grad is None and w.grad is None  # as torch.autograd.grad: nothing accumulated
+    (g,) = grad([y, y * 2.0], x)  # several outputs: their gradients summed
+    assert g.tolist() == [9.0, 12.0]
+    v = Value(3.0)
+    (dv,) = grad(v * v * v, [v], create_graph=True)  # 3v**2 = 27, itself differentiable
+    (ddv,) = grad(dv, [v])
+    assert (dv.data, ddv) == (27.0, 18.0)
+    unused = Tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"input\(s\) \[1\] are not used.*allow_unused=True"):
+        grad((x * x).sum(), [x, unused])
+    assert grad((x * x).sum(), [x, unused], allow_unused=True)[1] is None
+    with pytest.raises(TypeError, match="JAX's form"):
+        grad(lambda t: t, retain_graph=True)
+    assert grad(lambda t: (t * t).sum())(Tensor([2.0])).data.tolist() == [4.0]  # JAX form too
