@@ -133,3 +133,52 @@ def _escape_record(text: str) -> str:
     for ch in "{}<>":
         text = text.replace(ch, "\\" + ch)
     return text.replace(" | ", "}|{") if " | " in text else text
+
+
+# ---------------------------------------------------------------------------------------
+# to_categorical: class ids to one-hot rows, as keras.utils.to_categorical
+
+
+def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
+    """One-hot rows (float64, as Keras) for integer class ids, the class axis last.
+
+    A trailing axis of size 1 is dropped first (ids of shape (n, 1) give (n, num_classes)),
+    and `num_classes` defaults to `max(x) + 1`, as in Keras 3 (keras/src/utils/
+    numerical_utils.py). Unlike Keras, an id outside [0, num_classes) or a fractional id
+    raises ValueError instead of wrapping around or being truncated.
+
+    >>> to_categorical([0, 2, 1])
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]])
+    >>> to_categorical([[1], [0]], num_classes=3).shape
+    (2, 3)
+    """
+    ids = np.asarray(x)
+    if ids.dtype.kind not in "iub" and not (
+        ids.dtype.kind == "f" and np.all(np.isfinite(ids)) and np.all(ids == np.round(ids))
+    ):
+        raise ValueError(
+            f"to_categorical expects integer class ids, received {ids.dtype} values such as "
+            f"{ids.ravel()[:3].tolist()}"
+        )
+    ids = ids.astype(np.int64)
+    shape = ids.shape
+    if len(shape) > 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    flat = ids.reshape(-1)
+    if num_classes is None or num_classes == 0:  # Keras: `if not num_classes`
+        if flat.size == 0:
+            raise ValueError("to_categorical: no class ids given and num_classes=None")
+        num_classes = int(flat.max()) + 1
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise TypeError(f"to_categorical expects an int num_classes, received {num_classes!r}")
+    num_classes = int(num_classes)
+    if flat.size and (flat.min() < 0 or flat.max() >= num_classes):
+        raise ValueError(
+            f"to_categorical expects class ids in [0, {num_classes}) for num_classes="
+            f"{num_classes}, received ids from {flat.min()} to {flat.max()}"
+        )
+    one_hot = np.zeros((flat.size, num_classes))
+    one_hot[np.arange(flat.size), flat] = 1.0
+    return one_hot.reshape(shape + (num_classes,))
