@@ -279,14 +279,19 @@ class History(Callback):
 
     def plot(self, metrics: Iterable[str] | None = None) -> Any:
         """Draw the loss and each metric per epoch (validation curves alongside); returns the
-        matplotlib Figure. Needs the optional extra: pip install 'chainrule[plot]'.
+        panels' matplotlib Axes (one per metric; `axes[0].figure` is the Figure), as pandas'
+        `DataFrame.plot(subplots=True)` does. Needs the optional extra: pip install
+        'chainrule[plot]'.
+
+        The Figure is not returned: in Jupyter a returned Figure is drawn twice (once as the
+        cell's value, once more by the inline backend, which draws every open figure).
 
         >>> import importlib.util
         >>> history = History()
         >>> history.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.2})
         >>> history.on_epoch_end(1, {"loss": 0.5, "val_loss": 0.7})
         >>> if importlib.util.find_spec("matplotlib"):  # the optional extra is installed
-        ...     figure = history.plot()  # one panel: loss and val_loss
+        ...     axes = history.plot()  # one panel: loss and val_loss
         """
         try:
             import matplotlib.pyplot as plt
@@ -306,7 +311,7 @@ class History(Callback):
                 f"History.plot: no recorded values for {unknown or names}; recorded keys: "
                 f"{sorted(self.history)}"
             )
-        fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.5), squeeze=False)
+        _, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.5), squeeze=False)
         epochs = [e + 1 for e in self.epoch]
         for ax, name in zip(axes[0], names):
             ax.plot(epochs, self.history[name], label=name)
@@ -315,7 +320,7 @@ class History(Callback):
             ax.set_xlabel("epoch")
             ax.set_title(name)
             ax.legend()
-        return fig
+        return axes[0]
 
 
 class ProgbarLogger(Callback):
