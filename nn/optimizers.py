@@ -15,12 +15,17 @@ so float32 weights stay float32 and anything holding the array sees the new valu
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from autograd import Node, Tensor
+from nn import schedules
 from nn.registry import Registry
+
+# a float, a schedule called with the iteration count, or a function of no argument (Keras 3)
+LearningRate = float | schedules.LearningRateSchedule | Callable[[], float]
 
 
 def _number(value: Any, what: str, owner: str, low: float = 0.0, high: float = math.inf) -> float:
@@ -52,26 +57,54 @@ class Optimizer:
 
     name = "optimizer"
 
-    def __init__(self, learning_rate: float = 0.001) -> None:
-        self.learning_rate = learning_rate
+    def __init__(self, learning_rate: LearningRate = 0.001) -> None:
         self.iterations = 0
+        self._schedule: Any = None
+        self.learning_rate = learning_rate
         self._state: dict[Tensor, dict[str, np.ndarray]] = {}
 
     @property
     def learning_rate(self) -> float:
-        """The step size; settable between steps (a negative value raises ValueError).
+        """The step size of the next update, a float.
+
+        Given a float it is settable between steps (a negative value raises ValueError).
+        Given a `schedules.LearningRateSchedule`, it reads `schedule(iterations)`; given any
+        other callable, `fn()` with no argument, as Keras 3 (keras/src/optimizers/
+        base_optimizer.py, `_get_current_learning_rate`).
 
         >>> opt = SGD()
         >>> opt.learning_rate = 0.5
         >>> opt.learning_rate
         0.5
+        >>> SGD(learning_rate=lambda: 0.25).learning_rate
+        0.25
         """
-        return self._learning_rate
+        schedule = self._schedule
+        if schedule is None:
+            return self._learning_rate
+        if isinstance(schedule, schedules.LearningRateSchedule):
+            value = schedule(self.iterations)
+        else:
+            value = schedule()
+        return _number(value, "learning_rate", type(self).__name__)
 
     @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
+    def learning_rate(self, value: Any) -> None:
         # callbacks (e.g. a scheduler) assign it between steps
+        if isinstance(value, schedules.LearningRateSchedule) or (
+            callable(value) and not isinstance(value, (int, float, np.number))
+        ):
+            self._schedule = value
+            return
+        if isinstance(self._schedule, schedules.LearningRateSchedule):
+            # as Keras: a schedule owns the rate, so setting a number would silently fight it
+            raise TypeError(
+                f"{type(self).__name__} was created with the schedule {self._schedule!r} as its "
+                f"learning_rate, so the rate is not settable (received {value!r}); pass a new "
+                "schedule, or build the optimizer with a float"
+            )
         self._learning_rate = _number(value, "learning_rate", type(self).__name__)
+        self._schedule = None
 
     # -- the public steps ------------------------------------------------------------------
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
@@ -158,6 +191,9 @@ class Optimizer:
         >>> SGD(learning_rate=0.1).get_config()
         {'name': 'sgd', 'learning_rate': 0.1, 'momentum': 0.0, 'nesterov': False}
         """
+        schedule = self._schedule
+        if isinstance(schedule, schedules.LearningRateSchedule):
+            return {"name": self.name, "learning_rate": schedules.serialize(schedule)}
         return {"name": self.name, "learning_rate": self.learning_rate}
 
     def __repr__(self) -> str:
@@ -206,7 +242,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def __init__(
-        self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False
+        self, learning_rate: LearningRate = 0.01, momentum: float = 0.0, nesterov: bool = False
     ) -> None:
         super().__init__(learning_rate)
         self.momentum = _number(momentum, "momentum", "SGD", 0.0, 1.0)
@@ -267,7 +303,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
+        learning_rate: LearningRate = 0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
@@ -343,7 +379,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
+        learning_rate: LearningRate = 0.001,
         rho: float = 0.9,
         momentum: float = 0.0,
         epsilon: float = 1e-7,
@@ -426,7 +462,7 @@ class Adagrad(Optimizer):
 
     def __init__(
         self,
-        learning_rate: float = 0.001,
+        learning_rate: LearningRate = 0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float = 1e-7,
     ) -> None:
