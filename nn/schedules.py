@@ -59,12 +59,16 @@ class LearningRateSchedule:
             f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`"
         )
 
+    _ARGS: tuple[str, ...] = ()  # the built-in schedules: __init__'s arguments, kept as attributes
+
     def get_config(self) -> dict[str, Any]:
         """The arguments that rebuild this schedule (`from_config`).
 
         >>> ExponentialDecay(0.1, 100, 0.9).get_config()["decay_rate"]
         0.9
         """
+        if self._ARGS:
+            return {name: getattr(self, name) for name in self._ARGS}
         raise NotImplementedError(
             f"Learning rate schedule '{type(self).__name__}' must override `get_config()` to be "
             "serializable"
@@ -87,7 +91,33 @@ class LearningRateSchedule:
         return f"{type(self).__name__}({args})"
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _RateDecay(LearningRateSchedule):
+    """Shared by ExponentialDecay and InverseTimeDecay: the same arguments, and the same
+    exponent `step / decay_steps` (floored with `staircase=True`)."""
+
+    _ARGS = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str | None = None,
+    ) -> None:
+        kind = type(self).__name__
+        self.initial_learning_rate = _real(initial_learning_rate, "initial_learning_rate", kind)
+        self.decay_steps = _positive(decay_steps, "decay_steps", kind)
+        self.decay_rate = _real(decay_rate, "decay_rate", kind)
+        self.staircase = bool(staircase)
+        self.name = kind if name is None else name
+
+    def _progress(self, step: Any) -> float:
+        p = _step(step) / self.decay_steps
+        return float(math.floor(p)) if self.staircase else p
+
+
+class ExponentialDecay(_RateDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`; with `staircase=True`
     the exponent is `floor(step / decay_steps)`.
 
@@ -96,71 +126,19 @@ class ExponentialDecay(LearningRateSchedule):
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "ExponentialDecay",
-    ) -> None:
-        self.initial_learning_rate = _real(initial_learning_rate, "initial_learning_rate", name)
-        self.decay_steps = _positive(decay_steps, "decay_steps", "ExponentialDecay")
-        self.decay_rate = _real(decay_rate, "decay_rate", name)
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step: Any) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate * self.decay_rate**p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return float(self.initial_learning_rate * self.decay_rate ** self._progress(step))
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (staircase: floor).
 
     >>> InverseTimeDecay(1.0, decay_steps=1, decay_rate=0.5)(2)
     0.5
     """
 
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ) -> None:
-        self.initial_learning_rate = _real(initial_learning_rate, "initial_learning_rate", name)
-        self.decay_steps = _positive(decay_steps, "decay_steps", "InverseTimeDecay")
-        self.decay_rate = _real(decay_rate, "decay_rate", name)
-        self.staircase = bool(staircase)
-        self.name = name
-
     def __call__(self, step: Any) -> float:
-        p = _step(step) / self.decay_steps
-        if self.staircase:
-            p = math.floor(p)
-        return float(self.initial_learning_rate / (1.0 + self.decay_rate * p))
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+        return float(self.initial_learning_rate / (1.0 + self.decay_rate * self._progress(step)))
 
 
 class PolynomialDecay(LearningRateSchedule):
@@ -172,6 +150,8 @@ class PolynomialDecay(LearningRateSchedule):
     >>> [schedule(step) for step in (0, 2, 4, 8)]
     [1.0, 0.5, 0.0, 0.0]
     """
+
+    _ARGS = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power", "cycle", "name")
 
     def __init__(
         self,
@@ -199,15 +179,6 @@ class PolynomialDecay(LearningRateSchedule):
         span = self.initial_learning_rate - self.end_learning_rate
         return float(span * fraction**self.power + self.end_learning_rate)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -218,6 +189,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     >>> [schedule(step) for step in range(6)]
     [1.0, 1.0, 1.0, 0.5, 0.5, 0.1]
     """
+
+    _ARGS = ("boundaries", "values", "name")
 
     def __init__(
         self, boundaries: Sequence[float], values: Sequence[float], name: str = "PiecewiseConstant"
@@ -249,8 +222,6 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return float(value)
         return float(self.values[-1])
 
-    def get_config(self) -> dict[str, Any]:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
 
 class CosineDecay(LearningRateSchedule):
@@ -268,6 +239,8 @@ class CosineDecay(LearningRateSchedule):
     >>> [round(warm(step), 4) for step in range(5)]
     [0.0, 0.5, 1.0, 0.5, 0.0]
     """
+
+    _ARGS = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target", "warmup_steps")
 
     def __init__(
         self,
@@ -305,15 +278,6 @@ class CosineDecay(LearningRateSchedule):
             return float(delta * step / self.warmup_steps + self.initial_learning_rate)
         return float(self._decay(step - self.warmup_steps, self.warmup_target))
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
 
 
 _BUILT_IN = {
