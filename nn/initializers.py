@@ -431,7 +431,8 @@ class Orthogonal(Initializer):
 
 
 def get(identifier: Any) -> Initializer:
-    """An initializer from its name (an instance with Keras' defaults) or itself.
+    """An initializer from its name (an instance with Keras' defaults), its serialized
+    dict (see `serialize`) or itself.
 
     >>> get("he_normal")
     HeNormal(seed=None)
@@ -441,11 +442,14 @@ def get(identifier: Any) -> Initializer:
     return registry.get(identifier)
 
 
-def serialize(initializer: Any) -> str:
-    """The name an initializer's class is registered under.
+def serialize(initializer: Any) -> Any:
+    """The registered name of an initializer with its class's defaults, else Keras'
+    `{"class_name", "config"}` (so a seed or a stddev survives a saved model); `get` takes
+    both back. Keras 3 always writes the dict form (keras/src/initializers/__init__.py).
 
-    >>> serialize(GlorotUniform())
-    'glorot_uniform'
+    >>> serialize(GlorotUniform()), serialize(GlorotUniform(seed=3))
+    ('glorot_uniform', {'class_name': 'GlorotUniform', 'config': {'seed': 3}})
+    >>> get(serialize(RandomNormal(stddev=0.5)))
+    RandomNormal(mean=0.0, stddev=0.5, seed=None)
     """
-    name = registry.name_of(initializer)
-    return name if name is not None else type(initializer).__name__
+    return registry.serialize(initializer)

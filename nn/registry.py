@@ -6,9 +6,50 @@ Names are matched case-insensitively and without underscores, so the Keras funct
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, TypeVar
+import contextlib
+import contextvars
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 T = TypeVar("T")
+
+# the custom classes and functions a load may name (Keras' custom_object_scope), by name
+_CUSTOM_OBJECTS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
+    "custom_objects", default={}
+)
+
+
+@contextlib.contextmanager
+def custom_object_scope(objects: dict[str, Any] | None) -> Iterator[None]:
+    """Inside the block, every registry also finds `objects` by their exact names, as
+    Keras' `keras.saving.custom_object_scope` (what `load_model(custom_objects=...)` uses).
+
+    >>> from nn import activations
+    >>> def swish(x):
+    ...     return x * x.sigmoid()
+    >>> with custom_object_scope({"swish": swish}):
+    ...     activations.get("swish") is swish
+    True
+    """
+    if objects is not None and not (
+        isinstance(objects, dict) and all(isinstance(k, str) for k in objects)
+    ):
+        raise TypeError(
+            f"custom_objects must be a dict of names to classes or functions, received {objects!r}"
+        )
+    token = _CUSTOM_OBJECTS.set({**_CUSTOM_OBJECTS.get(), **(objects or {})})
+    try:
+        yield
+    finally:
+        _CUSTOM_OBJECTS.reset(token)
+
+
+def custom_objects() -> dict[str, Any]:
+    """The names the current `custom_object_scope` adds (empty outside one).
+
+    >>> custom_objects()
+    {}
+    """
+    return dict(_CUSTOM_OBJECTS.get())
 
 
 def _key(name: str) -> str:
@@ -89,6 +130,9 @@ class Registry(Generic[T]):
         >>> registry.lookup("Adam")
         <class 'nn.optimizers.Adam'>
         """
+        custom = _CUSTOM_OBJECTS.get()
+        if name in custom:  # a user's object, by its exact name, wins (as in Keras)
+            return custom[name]
         try:
             return self._entries[_key(name)]
         except KeyError:
@@ -120,6 +164,8 @@ class Registry(Generic[T]):
         >>> mine = SGD(learning_rate=0.5)
         >>> registry.get(mine) is mine
         True
+        >>> registry.get({"class_name": "SGD", "config": {"learning_rate": 0.5}})
+        SGD(learning_rate=0.5, momentum=0.0, nesterov=False)
         """
         if identifier is None:
             if self.default is None:
@@ -128,6 +174,8 @@ class Registry(Generic[T]):
                     f"Valid names: {', '.join(repr(n) for n in self.names())}"
                 )
             identifier = self.default
+        if isinstance(identifier, dict):
+            return self.deserialize(identifier)
         if isinstance(identifier, str):
             obj: Any = self.lookup(identifier)
             return obj() if isinstance(obj, type) else obj
@@ -143,3 +191,65 @@ class Registry(Generic[T]):
             f"{type(identifier).__name__}: expected a string, a callable"
             + (f" or a {self.base.__name__} instance" if self.base is not None else "")
         )
+
+    def serialize(self, obj: Any) -> Any:
+        """What a config stores for `obj`: its registered name when it has its class's
+        defaults ('glorot_uniform'), else Keras' `{"class_name", "config"}` (an object's
+        `get_config()`), else a function's name (found again through custom_objects).
+
+        >>> from nn.initializers import RandomNormal, registry
+        >>> registry.serialize(RandomNormal()), registry.serialize(RandomNormal(stddev=0.5))
+        ('random_normal', {'class_name': 'RandomNormal', 'config': {'mean': 0.0, 'stddev': 0.5, \
+'seed': None}})
+        """
+        name = self.name_of(obj)
+        get_config = getattr(obj, "get_config", None)
+        if isinstance(obj, type) or get_config is None:  # a function (or a class given as one)
+            return name or getattr(obj, "__name__", type(obj).__name__)
+        config = get_config()
+        if name is not None and self.name_of(type(obj)) == name:
+            try:
+                default = type(obj)().get_config()
+            except TypeError:  # a class with required arguments has no default instance
+                default = None
+            if default == config:
+                return name
+        # Keras writes "module" and "registered_name" too; only these two are ever read here
+        return {"class_name": type(obj).__name__, "config": config}
+
+    def deserialize(self, spec: dict[str, Any]) -> Any:
+        """The object `serialize` described: `{"class_name": ..., "config": {...}}`, the
+        class found in this registry or the current `custom_object_scope` (never imported:
+        a config cannot run code), built by its `from_config` or `cls(**config)`.
+
+        >>> from nn.initializers import registry
+        >>> registry.deserialize({"class_name": "RandomNormal", "config": {"stddev": 0.5}})
+        RandomNormal(mean=0.0, stddev=0.5, seed=None)
+        >>> registry.deserialize({"class_name": "Mine", "config": {}})
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown initializer class 'Mine' in {'class_name': 'Mine', 'config': {}}: \
+not a built-in initializer; pass custom_objects={'Mine': Mine} to find a class of your own
+        """
+        class_name, config = spec.get("class_name"), spec.get("config", {})
+        if not isinstance(class_name, str) or not isinstance(config, (dict, str)):
+            raise ValueError(
+                f"A serialized {self.kind} is {{'class_name': str, 'config': dict}}, received "
+                f"{spec!r}"
+            )
+        if class_name == "function" and isinstance(config, str):  # Keras' form for functions
+            class_name, config = config, {}
+        try:
+            found = self.lookup(class_name)
+        except ValueError:
+            raise ValueError(
+                f"Unknown {self.kind} class {class_name!r} in {spec!r}: not a built-in "
+                f"{self.kind}; pass custom_objects={{{class_name!r}: {class_name}}} to find a "
+                "class of your own"
+            ) from None
+        if not isinstance(found, type):
+            return found  # a function: nothing to configure
+        if not isinstance(config, dict):
+            raise ValueError(f"The config of {self.kind} {class_name!r} must be a dict: {spec!r}")
+        from_config = getattr(found, "from_config", None)
+        return from_config(config) if from_config is not None else found(**config)
