@@ -22,7 +22,7 @@ import numpy as np
 
 from autograd import Node, Tensor
 from nn import schedules
-from nn.registry import Registry
+from nn.registry import Registry, custom_objects
 
 # a float, a schedule called with the iteration count, or a function of no argument (Keras 3)
 LearningRate = float | schedules.LearningRateSchedule | Callable[[], float]
@@ -195,6 +195,21 @@ class Optimizer:
         if isinstance(schedule, schedules.LearningRateSchedule):
             return {"name": self.name, "learning_rate": schedules.serialize(schedule)}
         return {"name": self.name, "learning_rate": self.learning_rate}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Optimizer:
+        """An optimizer from `get_config()`'s dict (a serialized schedule is rebuilt; `name`
+        is the class's own here, so it is not passed on).
+
+        >>> Adam.from_config(Adam(learning_rate=0.01, beta_1=0.8).get_config())
+        Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.999, epsilon=1e-07, amsgrad=False)
+        """
+        config = {k: v for k, v in config.items() if k != "name"}
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(
+                config["learning_rate"], custom_objects()
+            )
+        return cls(**config)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
