@@ -89,7 +89,8 @@ class Dense(Layer):
             raise last_axis_error(self.name, shape, expected)
 
     def get_config(self) -> dict[str, Any]:
-        """The base config plus `units`, `activation` (by name) and `use_bias`.
+        """The base config plus every argument: `units`, `activation` (by name),
+        `use_bias` and the initializers.
 
         >>> from nn.layers import Dense
         >>> config = Dense(4, activation="relu", name="hidden").get_config()
@@ -101,6 +102,8 @@ class Dense(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
         }
 
 
@@ -189,7 +192,9 @@ class Dropout(Layer):
         >>> Dropout(0.2, seed=3).get_config()["rate"]
         0.2
         """
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {
+            **super().get_config(), "rate": self.rate, "noise_shape": None, "seed": self.seed
+        }
 
 
 class Flatten(Layer):
