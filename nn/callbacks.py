@@ -212,6 +212,30 @@ def check_callbacks(callbacks: Any) -> list[Callback]:
     return items
 
 
+def check_monitor(callback: Callback, monitor: str) -> None:
+    """ValueError before the first epoch when `fit` will not report `monitor`
+    (`callback.params['metrics']` lists what it reports).
+
+    >>> stop = EarlyStopping(monitor="val_acc")
+    >>> stop.set_params({"metrics": ["loss", "acc"]})
+    >>> check_monitor(stop, "val_acc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: EarlyStopping monitors 'val_acc', ...; available: loss, acc (pass validation_data ...
+    """
+    available = callback.params.get("metrics")
+    if available is not None and monitor not in available:
+        raise ValueError(
+            f"{type(callback).__name__} monitors {monitor!r}, which fit will not report; "
+            f"available: {', '.join(available)}"
+            + (
+                " (pass validation_data or validation_split for val_ quantities)"
+                if monitor.startswith("val_")
+                else ""
+            )
+        )
+
+
 class History(Callback):
     """Records each epoch's logs: `history.history['loss']`, `history.epoch`.
 
@@ -462,17 +486,7 @@ class EarlyStopping(Callback):
         ...
         ValueError: EarlyStopping monitors 'val_loss', which fit will not report; ...
         """
-        available = self.params.get("metrics")
-        if available is not None and self.monitor not in available:
-            raise ValueError(
-                f"EarlyStopping monitors {self.monitor!r}, which fit will not report; available: "
-                f"{', '.join(available)}"
-                + (
-                    " (pass validation_data or validation_split for val_ quantities)"
-                    if self.monitor.startswith("val_")
-                    else ""
-                )
-            )
+        check_monitor(self, self.monitor)
         self.wait = 0
         self.stopped_epoch = 0
         self.best = math.inf if self.mode == "min" else -math.inf
@@ -608,13 +622,18 @@ class LambdaCallback(Callback):
         return self._has_batch
 
 
+# the newer callbacks live in their own files; imported last, as they build on Callback
+from nn.callbacks_lr import LearningRateScheduler, ReduceLROnPlateau
+
 __all__ = [
     "Callback",
     "CallbackList",
     "EarlyStopping",
     "History",
     "LambdaCallback",
+    "LearningRateScheduler",
     "ProgbarLogger",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
     "format_logs",
 ]

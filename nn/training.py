@@ -299,7 +299,9 @@ class TrainingMixin:
             "verbose": verbose,
             "metrics": names + ([f"val_{n}" for n in names] if val is not None else []),
         }
-        cbs = CallbackList(([progbar] if progbar else []) + user + [history], self, params)
+        # Keras 3's order (callbacks.CallbackList): the user's, History, then the progress bar,
+        # which so shows what they add to the epoch's logs (ReduceLROnPlateau's learning_rate)
+        cbs = CallbackList(user + [history] + ([progbar] if progbar else []), self, params)
         self.history = history
         self.stop_training = False
         cbs.call("on_train_begin", None)
