@@ -179,6 +179,14 @@ class Metric:
         """
         raise NotImplementedError
 
+    def get_config(self) -> dict[str, Any]:
+        """The metric's settings, as Keras' `get_config` (a saved model's compile config).
+
+        >>> get("mae").get_config(), BinaryAccuracy(threshold=0.3).get_config()
+        ({'name': 'mae'}, {'name': 'binary_accuracy', 'threshold': 0.3})
+        """
+        return {"name": self.name}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
@@ -243,6 +251,9 @@ class MeanMetricWrapper(Metric):
         0.75
         """
         return self.total / self.count if self.count else 0.0
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, **self.kwargs}
 
 
 registry: Registry[Any] = Registry("metric", base=Metric)
@@ -365,6 +376,9 @@ class Accuracy(Metric):
         0.75
         """
         return self._inner.result() if self._inner is not None else 0.0
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "threshold": self.threshold}
 
 
 def accuracy_kind(true_shape: tuple[int, ...], pred_shape: tuple[int, ...]) -> str:
