@@ -661,19 +661,39 @@ class Bidirectional(_TakesInitialState):
         self.forward_layer._check_input_shape(shape)
 
     def get_config(self) -> dict[str, Any]:
-        """The base config plus `merge_mode` and both layers' configs.
+        """The base config plus `merge_mode` and both layers serialized, as Keras:
+        `{"class_name", "config", ...}` each.
 
         >>> from nn.layers import GRU, Bidirectional
         >>> config = Bidirectional(GRU(2), merge_mode="ave").get_config()
-        >>> config["merge_mode"], config["layer"]["name"], config["backward_layer"]["go_backwards"]
-        ('ave', 'forward_gru', True)
+        >>> config["merge_mode"], config["layer"]["class_name"], config["layer"]["config"]["name"]
+        ('ave', 'GRU', 'forward_gru')
+        >>> config["backward_layer"]["config"]["go_backwards"]
+        True
         """
-        return {
-            **super().get_config(),
-            "merge_mode": self.merge_mode,
-            "layer": self.forward_layer.get_config(),
-            "backward_layer": self.backward_layer.get_config(),
+        from nn.serialization import serialize_layer
+
+        layers = {
+            key: {k: v for k, v in serialize_layer(sub).items() if k != "build_config"}
+            for key, sub in (("layer", self.forward_layer), ("backward_layer", self.backward_layer))
         }
+        return {**super().get_config(), "merge_mode": self.merge_mode, **layers}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Bidirectional:
+        """The wrapper from its config, the two layers rebuilt from theirs (Keras' rule).
+
+        >>> from nn.layers import LSTM, Bidirectional
+        >>> Bidirectional.from_config(Bidirectional(LSTM(2)).get_config()).forward_layer.units
+        2
+        """
+        from nn.serialization import deserialize_layer
+
+        config = dict(config)
+        for key in ("layer", "backward_layer"):
+            if isinstance(config.get(key), dict):
+                config[key] = deserialize_layer(config[key], build=False)
+        return cls(**config)
 
 
 def _fresh_copy(layer: RecurrentLayer, **changes: Any) -> RecurrentLayer:
