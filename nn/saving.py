@@ -22,7 +22,7 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
@@ -47,6 +47,9 @@ def weight_arrays(model: Any) -> dict[str, np.ndarray]:
 def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
     """Write every weight of `model` to `filepath` (exactly that path: no suffix is added).
 
+    An HDF5 name (`.h5`, `.weights.h5`, Keras 3's required suffix) raises ValueError rather
+    than silently writing an npz archive under it: h5py is not a dependency.
+
     >>> import os, tempfile, nn
     >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
     >>> path = os.path.join(tempfile.mkdtemp(), "weights")
@@ -55,6 +58,7 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
     ['weights']
     """
     path = os.fspath(filepath)
+    refuse_hdf5(path, "save_weights")
     if not model.built:
         raise ValueError(
             f'save_weights: model "{model.name}" is not built yet, so it has no weights to save'
@@ -63,6 +67,35 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
         raise FileExistsError(f"save_weights: {path!r} exists and overwrite=False")
     # Any values: numpy's stub checks **arrays against savez's keyword allow_pickle: bool
     arrays: dict[str, Any] = weight_arrays(model)
+    atomic_write(path, lambda handle: np.savez(handle, **arrays))
+
+
+def refuse_hdf5(path: str, what: str) -> None:
+    """ValueError for an HDF5 file name (.h5, .hdf5, .weights.h5): saying which to use.
+
+    >>> refuse_hdf5("model.weights.h5", "save_weights")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: save_weights: 'model.weights.h5' names an HDF5 file, ... '.weights.npz' ...
+    """
+    if path.lower().endswith((".h5", ".hdf5")):
+        raise ValueError(
+            f"{what}: {path!r} names an HDF5 file, and HDF5 needs h5py, which chainrule does "
+            "not depend on: use a name ending in '.weights.npz' for weights (an npz archive, "
+            "the format written here) or '.keras' for a whole model (model.save)"
+        )
+
+
+def atomic_write(path: str, write: Callable[[BinaryIO], Any]) -> None:
+    """Call `write(handle)` on a temporary file beside `path`, flush it to disk, then rename
+    it over `path`: readers see the old file or the new one, never half of one.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.bin")
+    >>> atomic_write(path, lambda handle: handle.write(b"abc"))
+    >>> open(path, "rb").read(), os.listdir(os.path.dirname(path))
+    (b'abc', ['out.bin'])
+    """
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
     remove_orphaned_temporaries(directory, base)
@@ -70,7 +103,7 @@ def save_weights(model: Any, filepath: Any, overwrite: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)  # atomic on POSIX and Windows: readers see old or new, never half
@@ -162,6 +195,7 @@ def load_weights(model: Any, filepath: Any) -> None:
     nn.saving.WeightsFileError: load_weights: layer "dense" weight 'kernel' has shape (3, 4) ...
     """
     path = os.fspath(filepath)
+    refuse_hdf5(path, "load_weights")
     if not model.built:
         raise ValueError(
             f'load_weights: model "{model.name}" is not built yet: give its first layer an '
@@ -192,16 +226,39 @@ def read_weights(path: str, expected: dict[str, np.ndarray]) -> dict[str, np.nda
     nn.saving.WeightsFileError: load_weights: layer "dense" weight 'bias' in '...' holds 1e+300, ...
     """
     try:
-        with open(path, "rb") as handle:
-            members = _read_headers(handle, path)
-            _check_against_model(members, expected, path)
-            stored = {key: _read_data(handle, members[key], path, key) for key in expected}
+        handle = open(path, "rb")
     except FileNotFoundError:
         raise FileNotFoundError(f"load_weights: no such file {path!r}") from None
     except IsADirectoryError:
         raise WeightsFileError(
             f"load_weights: {path!r} is a directory, not a weights file"
         ) from None
+    except Exception as error:  # unreadable (permissions, ...): a ValueError as for damage
+        raise WeightsFileError(
+            f"load_weights: {path!r} is not a readable weights file: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    with handle:
+        return read_weight_archive(handle, path, expected)
+
+
+def read_weight_archive(
+    handle: BinaryIO, path: str, expected: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """`read_weights` on an open, seekable binary file (`path` names it in messages), e.g.
+    the weights member of a `.keras` archive.
+
+    >>> import io
+    >>> buffer = io.BytesIO()
+    >>> np.savez(buffer, **{"dense/bias": np.array([1.5])})
+    >>> read_weight_archive(buffer, "w.npz", {"dense/bias": np.zeros(1, np.float32)})
+    {'dense/bias': array([1.5], dtype=float32)}
+    """
+    try:
+        handle.seek(0)
+        members = _read_headers(handle, path)
+        _check_against_model(members, expected, path)
+        stored = {key: _read_data(handle, members[key], path, key) for key in expected}
     except WeightsFileError:
         raise
     # broad on purpose: damaged bytes surface from zipfile, zlib and numpy as a dozen unrelated

@@ -49,13 +49,25 @@ def test_file_is_a_plain_npz_keyed_by_layer_and_weight(tmp_path):
 
 
 def test_any_file_name_is_used_as_given(tmp_path):
-    path = tmp_path / "checkpoint.weights.h5"  # tutorials' names: written as npz, no suffix added
+    path = tmp_path / "checkpoint.weights.npz"  # no suffix added, none required
     source = model()
     source.save_weights(str(path))
-    assert os.listdir(tmp_path) == ["checkpoint.weights.h5"]
+    assert os.listdir(tmp_path) == ["checkpoint.weights.npz"]
     target = model()
     target.load_weights(str(path))
     np.testing.assert_array_equal(source.get_weights()[0], target.get_weights()[0])
+
+
+@pytest.mark.parametrize("name", ["checkpoint.weights.h5", "model.h5", "MODEL.HDF5"])
+def test_an_hdf5_name_is_refused_saying_what_to_use(tmp_path, name):
+    # Keras 3 requires '.weights.h5' (keras/src/saving/saving_api.py); an npz archive written
+    # under that name (as before) would fail in h5py's readers, so it is refused, not faked
+    path = tmp_path / name
+    for call in (model().save_weights, model().load_weights):
+        with pytest.raises(ValueError, match=r"HDF5 needs h5py, which chainrule does not depend "
+                           r"on: use a name ending in '\.weights\.npz'"):
+            call(str(path))
+    assert os.listdir(tmp_path) == []
 
 
 def test_a_crash_mid_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
