@@ -236,6 +236,28 @@ def check_monitor(callback: Callback, monitor: str) -> None:
         )
 
 
+def resolve_mode(callback: Callback, monitor: str, mode: str) -> str:
+    """'min' or 'max' for `mode`; 'auto' maximizes accuracy-like quantities (acc, auc,
+    precision, recall: Keras asks each metric's direction) and minimizes the rest.
+
+    >>> stop = EarlyStopping()
+    >>> resolve_mode(stop, "val_accuracy", "auto"), resolve_mode(stop, "val_loss", "auto")
+    ('max', 'min')
+    >>> resolve_mode(stop, "loss", "up")
+    Traceback (most recent call last):
+    ...
+    ValueError: EarlyStopping expects mode 'auto', 'min' or 'max', received mode='up'
+    """
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(
+            f"{type(callback).__name__} expects mode 'auto', 'min' or 'max', received mode={mode!r}"
+        )
+    if mode == "auto":
+        accuracy_like = ("acc", "auc", "precision", "recall")
+        return "max" if any(k in monitor for k in accuracy_like) else "min"
+    return mode
+
+
 class History(Callback):
     """Records each epoch's logs: `history.history['loss']`, `history.epoch`.
 
@@ -453,10 +475,7 @@ class EarlyStopping(Callback):
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__()
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(
-                f"EarlyStopping expects mode 'auto', 'min' or 'max', received mode={mode!r}"
-            )
+        mode = resolve_mode(self, monitor, mode)
         if not isinstance(patience, int) or patience < 0:
             raise ValueError(f"EarlyStopping expects patience >= 0, received patience={patience!r}")
         self.monitor = monitor
@@ -465,9 +484,6 @@ class EarlyStopping(Callback):
         self.baseline = baseline
         self.restore_best_weights = restore_best_weights
         self.start_from_epoch = start_from_epoch
-        if mode == "auto":
-            accuracy_like = ("acc", "auc", "precision", "recall")
-            mode = "max" if any(k in monitor for k in accuracy_like) else "min"
         self.mode = mode
         self.min_delta = abs(min_delta) if mode == "max" else -abs(min_delta)
 
@@ -623,15 +639,18 @@ class LambdaCallback(Callback):
 
 
 # the newer callbacks live in their own files; imported last, as they build on Callback
+from nn.callbacks_files import CSVLogger, ModelCheckpoint
 from nn.callbacks_lr import LearningRateScheduler, ReduceLROnPlateau
 
 __all__ = [
+    "CSVLogger",
     "Callback",
     "CallbackList",
     "EarlyStopping",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
