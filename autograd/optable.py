@@ -1,9 +1,20 @@
 """Every public differentiable operation, declared once as data.
 
-The table drives the property tests (one gradcheck per entry and node kind, so an op is
-tested the moment it is declared) and the `graphs()` strategy in `autograd.testing`, which
-builds random expressions out of these entries. Each entry says where its arguments are
-smooth (`Domain`), which node kinds it accepts, and how numpy computes the same thing.
+The table drives the property tests and the `graphs()` strategy in `autograd.testing`,
+which builds random expressions out of these entries. Each entry says where its arguments
+are smooth (`Domain`), which node kinds it accepts, and how numpy computes the same thing.
+
+Adding an op: its class in `ops.py` (forward, backward) and its entry here; nothing else.
+From the entry alone, for each node kind in `kinds` (`cases()`):
+- tests/test_op_gradients.py gradchecks it (first derivatives against central differences),
+  compares its forward with `reference`, checks float32 stays float32, and fails when a
+  primitive of `ops.py` appears in no entry;
+- tests/test_higher_order.py gradgradchecks it (second derivatives, the gradient built with
+  create_graph=True, against central differences of that gradient), unless the entry says
+  why its backward is `once_differentiable`; then the test checks that this is still true;
+- `graphs()` composes it with the other entries into random expressions (`composable`).
+Kinks and ties are not a reason to skip: the domain (`Domain.avoid`) and `guard` keep the
+sampled arguments where the op is smooth, so every entry has a second derivative there.
 
 >>> from autograd.optable import OPS, by_name
 >>> exp = by_name("exp")
@@ -129,6 +140,9 @@ class OpSpec:
     expr: str = ""  # display template, e.g. "{0} + {1}"; default name({0}, {1})
     # drawn by `graphs()`: not the ops that need a (batch, *spatial, channels) input
     composable: bool = True
+    # why backward is right to first order only (as PyTorch's `once_differentiable`): its
+    # second derivative is then not checked against central differences; '' when it is
+    once_differentiable: str = ""
 
     def __post_init__(self) -> None:
         assert len(self.domains) == self.arity, f"{self.name}: one domain per argument"
@@ -241,6 +255,7 @@ def labels_for(shape: tuple[int, ...]) -> np.ndarray:
 
 
 REPEATS = np.array([0, -1, 0])  # an integer index with a repeat: gradients must accumulate
+PARTNERS = np.array([-1, 0, -1])  # with REPEATS: the element (0, -1) is read twice
 
 
 def _rotated(ndim: int) -> tuple[int, ...]:
@@ -489,6 +504,8 @@ def _structural() -> tuple[OpSpec, ...]:
         shape_op("getitem[repeats]", lambda a: a[REPEATS], lambda a: a[REPEATS], "{0}[[0, -1, 0]]"),
         shape_op("getitem[:,repeats]", lambda a: a[:, REPEATS], lambda a: a[:, REPEATS],
                  "{0}[:, [0, -1, 0]]"),
+        shape_op("getitem[pairs]", lambda a: a[REPEATS, PARTNERS], lambda a: a[REPEATS, PARTNERS],
+                 "{0}[[0, -1, 0], [-1, 0, -1]]"),
         shape_op("getitem[mask]", lambda a: a[mask_for(a.shape)], lambda a: a[mask_for(a.shape)],
                  "{0}[mask]"),
         *softmaxes,
@@ -757,6 +774,24 @@ def _movement() -> tuple[OpSpec, ...]:
 OPS: tuple[OpSpec, ...] = (
     _ELEMENTWISE + _MATMUL + _AFFINE + _reductions() + _structural() + _movement()
 )
+
+
+def cases(table: tuple[OpSpec, ...] = OPS) -> list[tuple[OpSpec, str]]:
+    """(entry, node kind) pairs: what each property test runs once, in table order.
+
+    >>> [(spec.name, kind) for spec, kind in cases((by_name("exp"), by_name("clip")))]
+    [('exp', 'tensor'), ('exp', 'value'), ('clip', 'tensor')]
+    """
+    return [(spec, kind) for spec in table for kind in sorted(spec.kinds)]
+
+
+def case_id(case: tuple[OpSpec, str]) -> str:
+    """A pytest id for a case: 'exp-value'.
+
+    >>> case_id((by_name("exp"), "value"))
+    'exp-value'
+    """
+    return f"{case[0].name}-{case[1]}"
 
 
 def by_name(name: str) -> OpSpec:
