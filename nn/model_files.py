@@ -1,0 +1,326 @@
+"""Whole-model files: `model.save("m.keras")` and `load_model("m.keras")`, as Keras 3.
+
+A `.keras` file is a zip archive (Keras 3's layout, keras/src/saving/saving_lib.py):
+
+- `config.json`: the model serialized (`nn.serialization.serialize_model`): its class, its
+  config (every layer's), its input shape and its compile config (optimizer, loss, metrics);
+- `metadata.json`: the chainrule version and the date saved;
+- `model.weights.npz`: the weights, exactly as `save_weights` writes them (Keras 3 writes
+  `model.weights.h5`, or `model.weights.npz` with weights_format="npz");
+- `optimizer.weights.npz`: the optimizer's `iterations` and each weight's slots
+  ("dense/kernel/momentum"), when the model is compiled.
+
+Saving is atomic (as `save_weights`). Loading never unpickles and never imports: classes are
+looked up among nn's own and the `custom_objects` given; every array is checked (names,
+shapes, dtypes, checksums) before use. Any file that cannot be used raises ValueError
+(`ModelFileError`) naming it; a missing one also is a FileNotFoundError.
+
+>>> import os, tempfile, nn
+>>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+>>> model.compile(optimizer="adam", loss="mse")
+>>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+>>> save_model(model, path)
+>>> loaded = load_model(path)
+>>> loaded.optimizer, [w.shape for w in loaded.get_weights()]
+(Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-07, amsgrad=False), [(3, 2), (2,)])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import io
+import json
+import os
+import zipfile
+from typing import Any, Iterator
+
+import numpy as np
+
+from nn import saving, serialization, utils
+from nn.registry import custom_object_scope
+
+CONFIG = "config.json"
+METADATA = "metadata.json"
+WEIGHTS = "model.weights.npz"
+OPTIMIZER = "optimizer.weights.npz"
+_MEMBERS = (CONFIG, METADATA, WEIGHTS, OPTIMIZER)
+_JSON_LIMIT = 64 * 2**20  # a config larger than this is not one save_model wrote
+
+
+class ModelFileError(ValueError):
+    """A file `load_model` cannot use: damaged, foreign, or naming unknown classes."""
+
+
+class ModelFileNotFoundError(ModelFileError, FileNotFoundError):
+    """No such file: a ValueError as in Keras 3, and a FileNotFoundError as in Python."""
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("chainrule")
+    except Exception:  # not installed as a distribution (a source checkout)
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------------------
+# saving
+
+
+def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
+    """Write `model` (architecture, weights, compile settings, optimizer state) to a
+    `.keras` file, atomically; any other suffix raises ValueError as Keras 3 does.
+
+    >>> import nn
+    >>> save_model(nn.Sequential([nn.layers.Dense(1, input_dim=2)]), "model.h5")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: save: 'model.h5' names an HDF5 file, and HDF5 needs h5py, ...
+    """
+    path = os.fspath(filepath)
+    saving.refuse_hdf5(path, "save")
+    if not path.endswith(".keras"):
+        # Keras 3's rule and words (keras/src/saving/saving_api.py)
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add a `.keras` extension (the "
+            "whole model) or use save_weights with a `.weights.npz` name (the weights alone). "
+            f"Received: filepath={path}"
+        )
+    if not overwrite and os.path.exists(path):
+        raise FileExistsError(f"save: {path!r} exists and overwrite=False")
+    config = json.dumps(serialization.serialize_model(model), allow_nan=True)
+    metadata = json.dumps(
+        {
+            "chainrule_version": _version(),
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+        }
+    )
+    members = {CONFIG: config.encode(), METADATA: metadata.encode()}
+    if model.built:
+        members[WEIGHTS] = _npz(saving.weight_arrays(model))
+        if model.compiled:
+            members[OPTIMIZER] = _npz(optimizer_arrays(model))
+
+    def write(handle: Any) -> None:
+        with zipfile.ZipFile(handle, "w") as archive:
+            for name, data in members.items():
+                # arrays are stored as they are: compressing floats gains little
+                method = zipfile.ZIP_STORED if name.endswith(".npz") else zipfile.ZIP_DEFLATED
+                archive.writestr(name, data, compress_type=method)
+
+    saving.atomic_write(path, write)
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
+    """The optimizer's state: its `iterations` ("optimizer/iterations"), then every slot of every weight of the model
+    ("dense/kernel/momentum"), a slot not made yet written as it would be made (zeros for
+    Adam), so that training resumes exactly where it stopped.
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> list(optimizer_arrays(model))[:3]
+    ['optimizer/iterations', 'dense/kernel/momentum', 'dense/kernel/velocity']
+    """
+    optimizer = model.optimizer
+    arrays = {"optimizer/iterations": np.array(optimizer.iterations, dtype=np.int64)}
+    for key, weight in _weights_by_key(model):
+        # the optimizer keeps its slots by weight (identity); build_state makes what is missing
+        state = optimizer._state.get(weight)
+        if state is None:
+            state = optimizer.build_state(weight.data)
+        for slot, array in state.items():
+            arrays[f"{key}/{slot}"] = array
+    return arrays
+
+
+def _weights_by_key(model: Any) -> Iterator[tuple[str, Any]]:
+    for layer in model.layers:
+        for name, weight in zip(layer.weight_names, layer.weights):
+            yield f"{layer.name}/{name}", weight
+
+
+# ---------------------------------------------------------------------------------------
+# loading
+
+
+def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
+               compile: bool = True) -> Any:
+    """The model a `.keras` file holds: built, with its weights, compiled (optimizer state
+    included) unless `compile=False`. Classes and functions of your own are found through
+    `custom_objects={"Name": obj}`; nothing else is imported or run. Loading leaves the
+    random stream (`nn.utils.rng()`) where it was, so a resumed `fit` shuffles as an
+    uninterrupted one would.
+
+    >>> load_model("model.h5")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: load_model: 'model.h5' names an HDF5 file, and HDF5 needs h5py, ...
+    """
+    path = os.fspath(filepath)
+    saving.refuse_hdf5(path, "load_model")
+    if not path.endswith(".keras"):
+        raise ModelFileError(  # Keras 3's words (keras/src/saving/saving_api.py)
+            f"File format not supported: filepath={path}. load_model reads `.keras` files "
+            "(written by model.save); weights files are read by model.load_weights"
+        )
+    members = read_archive(path)
+    spec = _json(members, CONFIG, path)
+    _json(members, METADATA, path)
+    try:
+        with custom_object_scope(custom_objects), _rng_kept():
+            model = serialization.deserialize_model(spec, compile=compile)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError) as error:
+        raise ModelFileError(
+            f"load_model: {path!r} holds a config that cannot be rebuilt: "
+            f"{type(error).__name__}: {error}"
+        ) from error
+    if model.built:
+        weights = _member_arrays(members, WEIGHTS, path, saving.weight_arrays(model))
+        optimizer_state = None
+        if compile and getattr(model, "compiled", False):
+            optimizer_state = _member_arrays(members, OPTIMIZER, path, optimizer_arrays(model))
+        model.set_weights(list(weights.values()))
+        if optimizer_state is not None:
+            _restore_optimizer(model, optimizer_state)
+    elif WEIGHTS in members:
+        raise ModelFileError(f"load_model: {path!r} holds weights for a model with no input shape")
+    return model
+
+
+def read_archive(path: str) -> dict[str, bytes]:
+    """Every member of the `.keras` zip at `path`, each read whole (so zipfile checks its
+    CRC-32), after checking the names; ModelFileError for anything else.
+
+    >>> import os, tempfile
+    >>> text = os.path.join(tempfile.mkdtemp(), "notes.keras")
+    >>> _ = open(text, "w").write("hello")
+    >>> read_archive(text)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nn.model_files.ModelFileError: load_model: '...notes.keras' is not a .keras file: ...
+    """
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        raise ModelFileNotFoundError(
+            f"load_model: no such file {path!r} (File not found: filepath={path})"
+        ) from None
+    except OSError as error:  # a directory, no permission
+        raise ModelFileError(
+            f"load_model: cannot read {path!r}: {type(error).__name__}: {error}"
+        ) from error
+    try:
+        with handle:
+            return _read_members(handle, path)
+    except ModelFileError:
+        raise
+    # broad on purpose: damaged bytes surface from zipfile and zlib as many unrelated types
+    except Exception as error:
+        raise ModelFileError(
+            f"load_model: {path!r} is not a readable .keras file (truncated or damaged?): "
+            f"{type(error).__name__}: {error}"
+        ) from error
+
+
+def _read_members(handle: Any, path: str) -> dict[str, bytes]:
+    size = os.fstat(handle.fileno()).st_size
+    if not zipfile.is_zipfile(handle):
+        what = "it is empty" if size == 0 else "it is not a zip archive (truncated?)"
+        raise ModelFileError(f"load_model: {path!r} is not a .keras file: {what}")
+    archive = zipfile.ZipFile(handle)
+    names = [info.filename for info in archive.infolist()]
+    if "model.weights.h5" in names:
+        raise ModelFileError(
+            f"load_model: {path!r} holds HDF5 weights (model.weights.h5, written by Keras): "
+            "reading HDF5 needs h5py, which chainrule does not depend on"
+        )
+    unknown = sorted(set(names) - set(_MEMBERS))
+    if unknown or len(set(names)) != len(names) or CONFIG not in names:
+        problem = (
+            f"unknown members {unknown}" if unknown
+            else "a member twice" if len(set(names)) != len(names) else f"no {CONFIG}"
+        )
+        raise ModelFileError(
+            f"load_model: {path!r} is not a .keras file written by model.save: it holds "
+            f"{problem} (expected {', '.join(_MEMBERS)})"
+        )
+    members = {}
+    for info in archive.infolist():
+        # a member cannot hold more than its archive (compressed ~1000x at most): no zip bomb
+        limit = _JSON_LIMIT if info.filename.endswith(".json") else max(_JSON_LIMIT, 4 * size)
+        if info.file_size > limit:
+            raise ModelFileError(
+                f"load_model: {path!r} is damaged: its member {info.filename!r} claims "
+                f"{info.file_size} bytes"
+            )
+        members[info.filename] = archive.read(info)
+    return members
+
+
+def _json(members: dict[str, bytes], name: str, path: str) -> Any:
+    if name not in members:
+        raise ModelFileError(f"load_model: {path!r} has no {name}: not written by model.save")
+    try:
+        value = json.loads(members[name].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ModelFileError(
+            f"load_model: {path!r} is damaged: its {name} is not JSON: {error}"
+        ) from error
+    if not isinstance(value, dict):
+        raise ModelFileError(
+            f"load_model: {path!r} is damaged: its {name} holds a {type(value).__name__}, "
+            "not an object"
+        )
+    return value
+
+
+def _member_arrays(
+    members: dict[str, bytes], name: str, path: str, expected: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The checked arrays of the npz member `name` (see `saving.read_weight_archive`)."""
+    if name not in members:
+        raise ModelFileError(
+            f"load_model: {path!r} has no {name}, though its config describes a "
+            f"{'built' if name == WEIGHTS else 'compiled'} model"
+        )
+    try:
+        return saving.read_weight_archive(io.BytesIO(members[name]), f"{path}[{name}]", expected)
+    except saving.WeightsFileError as error:
+        message = str(error).removeprefix("load_weights: ")
+        raise ModelFileError(f"load_model: {message}") from error
+
+
+def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray]) -> None:
+    """Put the checked arrays back: keys and shapes are `optimizer_arrays(model)`'s."""
+    optimizer = model.optimizer
+    iterations = int(arrays["optimizer/iterations"])
+    if iterations < 0:
+        raise ModelFileError(f"load_model: optimizer iterations {iterations} is negative")
+    state = {}
+    for key, weight in _weights_by_key(model):
+        slots = optimizer.build_state(weight.data)
+        if slots:
+            state[weight] = {slot: arrays[f"{key}/{slot}"] for slot in slots}
+    optimizer.iterations = iterations
+    optimizer._state = state
+
+
+@contextlib.contextmanager
+def _rng_kept() -> Iterator[None]:
+    """Building draws initial weights that the file's then replace: put the stream back."""
+    generator = utils.rng()
+    saved = generator.bit_generator.state
+    try:
+        yield
+    finally:
+        generator.bit_generator.state = saved
