@@ -3,6 +3,8 @@
 A loss *function* `fn(y_true, y_pred)` returns one loss per sample (the mean over the last
 axis, as in Keras); a loss *class* instance returns their mean, a scalar Tensor to call
 `backward()` on. `y_true` holds constants (Tensor, ndarray or list); `y_pred` is a Tensor.
+The math is written once, in the function: each class is made from it (`FunctionLoss`), its
+constructor taking the function's options with the same defaults.
 
 >>> from autograd import Tensor
 >>> y_pred = Tensor([[1.0, 1.0], [1.0, 0.0]], requires_grad=True)
@@ -17,7 +19,8 @@ array([[0.5, 0. ],
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import inspect
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 
@@ -385,35 +388,94 @@ class LossFunctionWrapper(Loss):
         return {"name": self.name, **self.kwargs}
 
 
+class FunctionLoss(LossFunctionWrapper):
+    """A loss class made from its loss function, which holds the math (written once).
+
+    A subclass names the function (`function = staticmethod(fn)`) and, when it is not the
+    function's name, its default `name`. Its constructor is generated from the function's
+    signature: the function's keyword options with the same defaults, then `name`; each
+    option is kept as an attribute and in `get_config()`. `check_options` may refuse a bad
+    option early; `get()` turns the plain function into its class (with the label checks).
+
+    >>> def mean_power_error(y_true, y_pred, power=4):
+    ...     return ((y_pred - np.asarray(y_true)) ** power).mean(axis=-1)
+    >>> class MeanPowerError(FunctionLoss):
+    ...     function = staticmethod(mean_power_error)
+    >>> loss = MeanPowerError(power=2)
+    >>> loss, loss.power, loss([[1.0], [2.0]], Tensor([[0.0], [0.0]]))
+    (MeanPowerError(name='mean_power_error', power=2), 2, Tensor(2.5))
+    """
+
+    function: ClassVar[Callable[..., Tensor]]
+    _signature: ClassVar[inspect.Signature]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fn = cls.function
+        options = list(inspect.signature(fn).parameters.values())[2:]  # after y_true, y_pred
+        name = cls.__dict__.get("name", getattr(fn, "__name__", "loss"))
+        cls.name = name
+        keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+        cls._signature = inspect.Signature(
+            [p.replace(kind=keyword) for p in options]
+            + [inspect.Parameter("name", keyword, default=name, annotation="str")]
+        )
+        cls.__signature__ = cls._signature  # type: ignore[attr-defined]  # help() and inspect
+        _CLASS_OF.setdefault(fn, cls)  # the library's own class, not a user's subclass
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{type(self).__name__}{self._signature}: {error}") from None
+        bound.apply_defaults()
+        options = dict(bound.arguments)
+        name = options.pop("name")
+        self.check_options(**options)
+        super().__init__(type(self).function, name=name, **options)
+        for option, value in options.items():
+            setattr(self, option, value)
+
+    def check_options(self, **options: Any) -> None:
+        """Raise ValueError for an option the loss cannot use (here: accept any).
+
+        >>> Huber(delta=0.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Huber expects delta > 0, received delta=0.0
+        """
+
+
+# plain functions that have a class: get(fn) returns the class, with its label checks
+_CLASS_OF: dict[Callable[..., Tensor], type[Loss]] = {}
+
 registry: Registry[Any] = Registry("loss", base=Loss)
 
 
 @registry.register("mean_squared_error", "mse")
-class MeanSquaredError(LossFunctionWrapper):
+class MeanSquaredError(FunctionLoss):
     """The mean of squared errors.
 
     >>> MeanSquaredError()([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
     Tensor(0.5)
     """
 
-    def __init__(self, name: str = "mean_squared_error") -> None:
-        super().__init__(mean_squared_error, name=name)
+    function = staticmethod(mean_squared_error)
 
 
 @registry.register("mean_absolute_error", "mae")
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(FunctionLoss):
     """The mean of absolute errors.
 
     >>> MeanAbsoluteError()([[0.0, 1.0], [0.0, 0.0]], Tensor([[1.0, 1.0], [1.0, 0.0]]))
     Tensor(0.5)
     """
 
-    def __init__(self, name: str = "mean_absolute_error") -> None:
-        super().__init__(mean_absolute_error, name=name)
+    function = staticmethod(mean_absolute_error)
 
 
 @registry.register("binary_crossentropy")
-class BinaryCrossentropy(LossFunctionWrapper):
+class BinaryCrossentropy(FunctionLoss):
     """Crossentropy for labels in [0, 1] against probabilities (or logits, `from_logits=True`).
 
     >>> bce = BinaryCrossentropy(from_logits=True)
@@ -421,9 +483,8 @@ class BinaryCrossentropy(LossFunctionWrapper):
     0.865
     """
 
-    def __init__(self, from_logits: bool = False, name: str = "binary_crossentropy") -> None:
-        super().__init__(binary_crossentropy, name=name, from_logits=from_logits)
-        self.from_logits = from_logits
+    function = staticmethod(binary_crossentropy)
+    from_logits: bool
 
     def check_labels(self, y_true: Any) -> None:
         """Labels must be finite and in [0, 1].
@@ -438,7 +499,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
 
 
 @registry.register("categorical_crossentropy")
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(FunctionLoss):
     """Crossentropy for one-hot labels against class probabilities (or logits).
 
     >>> cce = CategoricalCrossentropy()
@@ -446,9 +507,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
     1.177
     """
 
-    def __init__(self, from_logits: bool = False, name: str = "categorical_crossentropy") -> None:
-        super().__init__(categorical_crossentropy, name=name, from_logits=from_logits)
-        self.from_logits = from_logits
+    function = staticmethod(categorical_crossentropy)
+    from_logits: bool
+    axis: int
 
     def check_labels(self, y_true: Any) -> None:
         """Labels must be rows in [0, 1] that sum to 1 (one-hot); class ids get a hint.
@@ -482,7 +543,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
 
 
 @registry.register("sparse_categorical_crossentropy")
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(FunctionLoss):
     """Crossentropy for integer class ids against class probabilities (or logits).
 
     >>> scce = SparseCategoricalCrossentropy()
@@ -490,11 +551,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     1.177
     """
 
-    def __init__(
-        self, from_logits: bool = False, name: str = "sparse_categorical_crossentropy"
-    ) -> None:
-        super().__init__(sparse_categorical_crossentropy, name=name, from_logits=from_logits)
-        self.from_logits = from_logits
+    function = staticmethod(sparse_categorical_crossentropy)
+    from_logits: bool
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Tensor:
         """The mean loss; from logits without sample weights it is one fused node.
@@ -522,15 +580,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
 
 @registry.register("hinge")
-class Hinge(LossFunctionWrapper):
+class Hinge(FunctionLoss):
     """`max(1 - y_true * y_pred, 0)` for labels in {-1, 1} (or {0, 1}, converted).
 
     >>> round(Hinge()([[0.0, 1.0], [0.0, 0.0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).item(), 3)
     1.3
     """
 
-    def __init__(self, name: str = "hinge") -> None:
-        super().__init__(hinge, name=name)
+    function = staticmethod(hinge)
 
     def check_labels(self, y_true: Any) -> None:
         """Labels must all be in {-1, 1} or all in {0, 1}.
@@ -550,30 +607,20 @@ class Hinge(LossFunctionWrapper):
 
 
 @registry.register("huber", "huber_loss")
-class Huber(LossFunctionWrapper):
+class Huber(FunctionLoss):
     """Squared error for small errors, absolute error beyond `delta`.
 
     >>> round(Huber()([[0, 1], [0, 0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).item(), 3)
     0.155
     """
 
-    def __init__(self, delta: float = 1.0, name: str = "huber_loss") -> None:
+    function = staticmethod(huber)
+    name = "huber_loss"
+    delta: float
+
+    def check_options(self, delta: float) -> None:  # type: ignore[override]
         if not delta > 0:
             raise ValueError(f"Huber expects delta > 0, received delta={delta}")
-        super().__init__(huber, name=name, delta=delta)
-        self.delta = delta
-
-
-# plain functions that have a class: get(fn) returns the class, with its label checks
-_CLASS_OF: dict[Callable[..., Tensor], type[Loss]] = {
-    mean_squared_error: MeanSquaredError,
-    mean_absolute_error: MeanAbsoluteError,
-    binary_crossentropy: BinaryCrossentropy,
-    categorical_crossentropy: CategoricalCrossentropy,
-    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
-    hinge: Hinge,
-    huber: Huber,
-}
 
 
 def get(identifier: Any) -> Loss:

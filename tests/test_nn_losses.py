@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -469,3 +470,71 @@ def test_binary_crossentropy_called_directly_refuses_labels_outside_0_1() -> Non
         BinaryCrossentropy()([[0.0], [2.0]], Tensor([[0.5], [0.5]]))
     with pytest.raises(ValueError, match="labels in \\[0, 1\\]"):
         binary_crossentropy([-1.0], Tensor([0.3]), from_logits=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Each loss class is generated from its function: same options, same defaults
+
+
+LOSS_CLASSES = [
+    MeanSquaredError,
+    MeanAbsoluteError,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    SparseCategoricalCrossentropy,
+    Hinge,
+    Huber,
+]
+
+
+@pytest.mark.parametrize("cls", LOSS_CLASSES, ids=lambda c: c.__name__)
+def test_a_loss_class_takes_its_functions_options_and_defaults(cls):
+    options = list(inspect.signature(cls.function).parameters.values())[2:]
+    params = list(inspect.signature(cls).parameters.values())
+    assert [(p.name, p.default) for p in params] == [(p.name, p.default) for p in options] + [
+        ("name", cls().name)
+    ]
+    loss = cls()
+    assert type(losses.get(cls.function)) is cls  # get(fn) gives the class, with its checks
+    # the config rebuilds the loss (what saving a compiled model relies on)
+    assert type(loss)(**loss.get_config()).get_config() == loss.get_config()
+    for option in options:
+        assert getattr(loss, option.name) == option.default
+
+
+def test_categorical_crossentropy_class_takes_the_functions_axis():
+    y_true = np.array([[0, 1], [1, 0], [0, 0]], dtype=float)  # one-hot down the columns
+    y_pred = Tensor([[0.1, 0.7], [0.6, 0.2], [0.3, 0.1]])
+    cce = CategoricalCrossentropy(axis=0)
+    assert cce.get_config() == {"name": "categorical_crossentropy", "from_logits": False, "axis": 0}
+    expected = losses.categorical_crossentropy(y_true, y_pred, axis=0).data.mean()
+    assert cce(y_true, y_pred).item() == pytest.approx(expected)
+    assert expected == pytest.approx(-np.mean(np.log([0.6, 0.7])))  # columns sum to 1 already
+
+
+def test_a_loss_class_refuses_an_unknown_or_repeated_option_naming_its_signature():
+    signature = r"BinaryCrossentropy\(from_logits.* = False, name.*\): .*argument 'delta'"
+    with pytest.raises(TypeError, match=signature):
+        BinaryCrossentropy(delta=2.0)
+    with pytest.raises(TypeError, match="Huber.*multiple values for argument 'delta'"):
+        Huber(2.0, delta=3.0)
+    assert Huber(2.0).delta == 2.0 and Huber(2.0, "h").name == "h"  # positional, as Keras
+
+
+def test_a_users_loss_class_made_from_a_function():
+    def mean_cubed_error(y_true, y_pred, scale=1.0):
+        return ((y_pred - np.asarray(y_true)) ** 3 * scale).mean(axis=-1)
+
+    class MeanCubedError(losses.FunctionLoss):
+        function = staticmethod(mean_cubed_error)
+
+    loss = MeanCubedError(scale=2.0)
+    assert loss.get_config() == {"name": "mean_cubed_error", "scale": 2.0}
+    assert loss([[0.0, 1.0]], Tensor([[1.0, 3.0]])).item() == pytest.approx((2 + 16) / 2)
+    assert type(losses.get(mean_cubed_error)) is MeanCubedError
+
+    class MyMeanSquaredError(losses.FunctionLoss):  # a library function keeps its own class
+        function = staticmethod(losses.mean_squared_error)
+
+    assert type(losses.get(losses.mean_squared_error)) is MeanSquaredError
+    assert MyMeanSquaredError().name == "mean_squared_error"
