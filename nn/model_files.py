@@ -197,6 +197,19 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
     return model
 
 
+def read_model_weights(path: str, expected: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The checked weights of the `.keras` file at `path`, for `model.load_weights(path)`.
+
+    >>> import os, tempfile, nn
+    >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2, bias_initializer="ones")])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> save_model(model, path)
+    >>> read_model_weights(path, saving.weight_arrays(model))["dense/bias"]
+    array([1.], dtype=float32)
+    """
+    return _member_arrays(read_archive(path), WEIGHTS, path, expected)
+
+
 def read_archive(path: str) -> dict[str, bytes]:
     """Every member of the `.keras` zip at `path`, each read whole (so zipfile checks its
     CRC-32), after checking the names; ModelFileError for anything else.

@@ -178,7 +178,8 @@ class _Member:
 
 
 def load_weights(model: Any, filepath: Any) -> None:
-    """Set `model`'s weights from a file written by `save_weights`.
+    """Set `model`'s weights from a file written by `save_weights` (or the weights of a
+    `.keras` file written by `model.save`, as Keras 3 allows).
 
     Raises FileNotFoundError for a missing file, and ValueError (a `WeightsFileError`) naming
     the file and what is wrong for every other unusable one: not an archive, truncated or
@@ -201,7 +202,12 @@ def load_weights(model: Any, filepath: Any) -> None:
             f'load_weights: model "{model.name}" is not built yet: give its first layer an '
             "input_shape (or call model.build(input_shape)) before loading weights"
         )
-    arrays = read_weights(path, weight_arrays(model))
+    if path.endswith(".keras"):  # Keras 3 reads the weights of a whole-model file too
+        from nn.model_files import read_model_weights
+
+        arrays = read_model_weights(path, weight_arrays(model))
+    else:
+        arrays = read_weights(path, weight_arrays(model))
     weights = [weight for layer in model.layers for weight in layer.weights]
     previous = [weight.data for weight in weights]
     try:
