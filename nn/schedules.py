@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
+from nn.configurable import Configurable
+
 
 def _positive(value: Any, what: str, owner: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
@@ -39,7 +41,7 @@ def _step(step: Any) -> float:
     return step
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     """Base class: implement `__call__(step)` (and `get_config` to be serializable).
 
     >>> class InverseSqrt(LearningRateSchedule):
@@ -66,6 +68,8 @@ class LearningRateSchedule:
 
         >>> ExponentialDecay(0.1, 100, 0.9).get_config()["decay_rate"]
         0.9
+        >>> ExponentialDecay.from_config(ExponentialDecay(0.1, 100, 0.9).get_config())(100)
+        0.09000000000000001
         """
         if self._ARGS:
             return {name: getattr(self, name) for name in self._ARGS}
@@ -73,22 +77,6 @@ class LearningRateSchedule:
             f"Learning rate schedule '{type(self).__name__}' must override `get_config()` to be "
             "serializable"
         )
-
-    @classmethod
-    def from_config(cls, config: dict[str, Any]) -> LearningRateSchedule:
-        """A schedule from its `get_config()`.
-
-        >>> ExponentialDecay.from_config(ExponentialDecay(0.1, 100, 0.9).get_config())(100)
-        0.09000000000000001
-        """
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        try:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
-            args = ""
-        return f"{type(self).__name__}({args})"
 
 
 class _RateDecay(LearningRateSchedule):

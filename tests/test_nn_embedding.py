@@ -197,5 +197,6 @@ def test_summary_and_config():
         "input_dim": 10,
         "output_dim": 3,
         "embeddings_initializer": "random_uniform",
+        "embeddings_regularizer": None,
         "mask_zero": False,
     }

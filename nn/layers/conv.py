@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import Tensor, conv
-from nn import activations, initializers
+from nn import activations, initializers, regularizers
 from nn.layers.base import Layer, Shape, _check_bool, last_axis_error
 from nn.layers.conv_args import (
     check_rank,
@@ -39,6 +39,8 @@ class BaseConv(Layer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -61,6 +63,8 @@ class BaseConv(Layer):
         self.use_bias = _check_bool(use_bias, "use_bias", owner)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)  # fit adds the penalty
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
 
@@ -151,6 +155,8 @@ class BaseConv(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
 
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 import numpy as np
 
 from autograd import Tensor, affine
-from nn import activations, initializers
+from nn import activations, initializers, regularizers
 from nn import utils as nn_utils
 from nn.layers.base import Layer, Shape, _check_bool, last_axis_error, positive_int
 
@@ -30,6 +30,8 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -38,6 +40,8 @@ class Dense(Layer):
         self.use_bias = _check_bool(use_bias, "use_bias", "Dense")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)  # fit adds the penalty
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel: Tensor | None = None
         self.bias: Tensor | None = None
 
@@ -104,6 +108,8 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
 
 

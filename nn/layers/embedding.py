@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from nn import initializers
+from nn import initializers, regularizers
 from nn.layers.base import Layer, Shape, _check_bool, positive_int
 
 
@@ -34,6 +34,7 @@ class Embedding(Layer):
         input_dim: int,
         output_dim: int,
         embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
         mask_zero: bool = False,
         weights: Any = None,
         **kwargs: Any,
@@ -44,6 +45,7 @@ class Embedding(Layer):
         self.input_dim = positive_int(input_dim, "input_dim", "Embedding")
         self.output_dim = positive_int(output_dim, "output_dim", "Embedding")
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)  # fit adds it
         if _check_bool(mask_zero, "mask_zero", "Embedding"):
             raise ValueError(
                 "Embedding does not support masking: received mask_zero=True, expected False "
@@ -148,5 +150,6 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
             "mask_zero": self.mask_zero,
         }

@@ -20,7 +20,7 @@ import numpy as np
 
 from autograd import Tensor, affine, concatenate, stack, unstack
 from autograd.recurrent import lstm
-from nn import activations, initializers
+from nn import activations, initializers, regularizers
 from nn import utils as nn_utils
 from nn.layers.base import (
     Layer,
@@ -91,6 +91,9 @@ class RecurrentLayer(_TakesInitialState):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -110,6 +113,9 @@ class RecurrentLayer(_TakesInitialState):
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)  # fit adds the penalty
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
         self.dropout = _check_rate(dropout, "dropout", owner)
         self.recurrent_dropout = _check_rate(recurrent_dropout, "recurrent_dropout", owner)
         self.return_sequences = _check_bool(return_sequences, "return_sequences", owner)
@@ -308,6 +314,9 @@ class RecurrentLayer(_TakesInitialState):
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "return_sequences": self.return_sequences,
