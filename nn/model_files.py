@@ -121,26 +121,32 @@ def _npz(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def optimizer_arrays(model: Any) -> dict[str, np.ndarray]:
-    """The optimizer's state: its `iterations` ("optimizer/iterations"), then every slot of every weight of the model
-    ("dense/kernel/momentum"), a slot not made yet written as it would be made (zeros for
-    Adam), so that training resumes exactly where it stopped.
+    """The optimizer's state: its `iterations` ("optimizer/iterations"), then the slots of
+    every weight it has updated ("dense/kernel/momentum"), so that training resumes exactly
+    where it stopped.
 
-    >>> import nn
+    >>> import numpy as np, nn
     >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
     >>> model.compile(optimizer="adam", loss="mse")
-    >>> list(optimizer_arrays(model))[:3]
-    ['optimizer/iterations', 'dense/kernel/momentum', 'dense/kernel/velocity']
+    >>> list(optimizer_arrays(model))
+    ['optimizer/iterations']
+    >>> _ = model.train_on_batch(np.ones((1, 2)), np.ones((1, 1)))
+    >>> list(optimizer_arrays(model))[1:]
+    ['dense/kernel/momentum', 'dense/kernel/velocity', 'dense/bias/momentum', 'dense/bias/velocity']
     """
     optimizer = model.optimizer
     arrays = {"optimizer/iterations": np.array(optimizer.iterations, dtype=np.int64)}
     for key, weight in _weights_by_key(model):
-        # the optimizer keeps its slots by weight (identity); build_state makes what is missing
-        state = optimizer._state.get(weight)
-        if state is None:
-            state = optimizer.build_state(weight.data)
-        for slot, array in state.items():
+        # the optimizer keeps its slots by weight (identity), made at the weight's first update
+        for slot, array in optimizer._state.get(weight, {}).items():
             arrays[f"{key}/{slot}"] = array
     return arrays
+
+
+def _possible_slots(model: Any) -> dict[str, dict[str, np.ndarray]]:
+    """{weight key: the slots the optimizer would make for it}, for checking a file."""
+    make = model.optimizer.build_state
+    return {key: make(weight.data) for key, weight in _weights_by_key(model)}
 
 
 def _weights_by_key(model: Any) -> Iterator[tuple[str, Any]]:
@@ -188,7 +194,7 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
         weights = _member_arrays(members, WEIGHTS, path, saving.weight_arrays(model))
         optimizer_state = None
         if compile and getattr(model, "compiled", False):
-            optimizer_state = _member_arrays(members, OPTIMIZER, path, optimizer_arrays(model))
+            optimizer_state = _optimizer_state(members, path, model)
         model.set_weights(list(weights.values()))
         if optimizer_state is not None:
             _restore_optimizer(model, optimizer_state)
@@ -313,17 +319,39 @@ def _member_arrays(
         raise ModelFileError(f"load_model: {message}") from error
 
 
+def _optimizer_state(members: dict[str, bytes], path: str, model: Any) -> dict[str, Any]:
+    """The checked optimizer arrays: `iterations`, then for each weight all of its slots or
+    none (a weight the optimizer had not updated yet), keys and shapes as the model's."""
+    possible = _possible_slots(model)
+    try:  # which weights have slots: the member's names (their arrays are checked below)
+        with zipfile.ZipFile(io.BytesIO(members.get(OPTIMIZER, b""))) as inner:
+            names = {name.removesuffix(".npy") for name in inner.namelist()}
+    except Exception:  # damaged or missing: the checked read below says what is wrong
+        names = set()
+    expected = {"optimizer/iterations": np.zeros((), np.int64)}
+    for key, slots in possible.items():
+        present = [slot for slot in slots if f"{key}/{slot}" in names]
+        if present and len(present) != len(slots):
+            raise ModelFileError(
+                f"load_model: {path!r} is damaged: {OPTIMIZER} holds the slots {present} of "
+                f"{key!r} but not all of {list(slots)}"
+            )
+        expected.update({f"{key}/{slot}": array for slot, array in slots.items() if present})
+    return _member_arrays(members, OPTIMIZER, path, expected)
+
+
 def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray]) -> None:
-    """Put the checked arrays back: keys and shapes are `optimizer_arrays(model)`'s."""
+    """Put the checked arrays back into the freshly compiled model's optimizer."""
     optimizer = model.optimizer
     iterations = int(arrays["optimizer/iterations"])
     if iterations < 0:
         raise ModelFileError(f"load_model: optimizer iterations {iterations} is negative")
     state = {}
     for key, weight in _weights_by_key(model):
-        slots = optimizer.build_state(weight.data)
+        slots = {name[len(key) + 1:]: array for name, array in arrays.items()
+                 if name.rpartition("/")[0] == key}
         if slots:
-            state[weight] = {slot: arrays[f"{key}/{slot}"] for slot in slots}
+            state[weight] = slots
     optimizer.iterations = iterations
     optimizer._state = state
 
