@@ -10,7 +10,8 @@ keras/src/models/cloning.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from nn.layers.base import Layer
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 # the custom classes and functions a load may name (Keras' custom_object_scope), by name
-_CUSTOM_OBJECTS: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
-    "custom_objects", default={}
+_CUSTOM_OBJECTS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "custom_objects", default=None
 )
 
 
@@ -36,7 +37,7 @@ def custom_object_scope(objects: dict[str, Any] | None) -> Iterator[None]:
         raise TypeError(
             f"custom_objects must be a dict of names to classes or functions, received {objects!r}"
         )
-    token = _CUSTOM_OBJECTS.set({**_CUSTOM_OBJECTS.get(), **(objects or {})})
+    token = _CUSTOM_OBJECTS.set({**custom_objects(), **(objects or {})})
     try:
         yield
     finally:
@@ -49,7 +50,7 @@ def custom_objects() -> dict[str, Any]:
     >>> custom_objects()
     {}
     """
-    return dict(_CUSTOM_OBJECTS.get())
+    return dict(_CUSTOM_OBJECTS.get() or {})
 
 
 def _key(name: str) -> str:
@@ -131,7 +132,7 @@ class Registry(Generic[T]):
         <class 'nn.optimizers.Adam'>
         """
         custom = _CUSTOM_OBJECTS.get()
-        if name in custom:  # a user's object, by its exact name, wins (as in Keras)
+        if custom and name in custom:  # a user's object, by its exact name, wins (as in Keras)
             return custom[name]
         try:
             return self._entries[_key(name)]

@@ -5,6 +5,7 @@ import re
 import zipfile
 
 import numpy as np
+from test_weight_files import corrupted  # the same damage as the weights files get
 
 import nn
 from nn.layers import BatchNormalization, Dense
@@ -12,16 +13,6 @@ from nn.model_files import load_model, save_model
 from nn.serialization import sequential_config
 
 CORRUPTIONS = 300
-
-
-def corrupted(good: bytes, rng: np.random.Generator, index: int) -> bytes:
-    """Even indices: a truncation (every length band, 0 included); odd: a single-bit flip."""
-    if index % 2 == 0:
-        return good[: int(rng.integers(0, len(good)))] if index else b""
-    flipped = bytearray(good)
-    offset = int(rng.integers(0, len(good)))
-    flipped[offset] ^= 1 << int(rng.integers(0, 8))
-    return bytes(flipped)
 
 
 def state(model):
