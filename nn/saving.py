@@ -1,4 +1,6 @@
-"""Weight files: one `.npz` archive keyed `"<layer name>/<weight name>"` (e.g. `dense/kernel`).
+"""Weight files: one `.npz` archive keyed `"<layer name>/<weight name>"` (e.g. `dense/kernel`);
+and Keras 3's `keras.saving` names for whole models (`save_model`, `load_model`,
+`custom_object_scope`), whose `.keras` archive is nn/model_files.py.
 
 Saving is atomic: the archive is written to a temporary file in the same directory, flushed
 to disk, then renamed over the target, so a crash mid-save leaves the old file intact; the
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import numpy as np
+
+from nn.registry import custom_object_scope  # noqa: F401  (keras.saving.custom_object_scope)
 
 _NPY_MAGIC = b"\x93NUMPY"
 
@@ -399,3 +403,30 @@ def _cast(array: np.ndarray, dtype: np.dtype, key: str, path: str) -> np.ndarray
                 f"{float(np.finfo(dtype).max):.7g}): loading it would turn it into inf"
             )
     return cast
+
+
+# ---------------------------------------------------------------------------------------
+# Whole models, under Keras 3's names (keras.saving.save_model / load_model); the .keras
+# archive itself is nn/model_files.py
+
+
+def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
+    """`model.save(filepath)`: the whole model to a `.keras` file (see `nn.model_files`).
+
+    >>> import os, tempfile, nn
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.keras")
+    >>> save_model(nn.Sequential([nn.layers.Dense(1, input_dim=2)]), path)
+    >>> load_model(path).count_params()
+    3
+    """
+    from nn import model_files
+
+    model_files.save_model(model, filepath, overwrite=overwrite)
+
+
+def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
+               compile: bool = True) -> Any:
+    """The model of a `.keras` file (see `nn.model_files.load_model`)."""
+    from nn import model_files
+
+    return model_files.load_model(filepath, custom_objects=custom_objects, compile=compile)

@@ -29,6 +29,7 @@ from nn.layers import (
     MaxPooling2D,
 )
 from nn.model_files import ModelFileError, load_model, save_model
+from nn.serialization import deserialize_layer
 
 
 def conv_model() -> nn.Sequential:
@@ -333,3 +334,31 @@ def test_a_fresh_process_predicts_bit_identically(tmp_path):
     subprocess.run([sys.executable, "-c", script], check=True, cwd=root, timeout=120)
     out = np.load(tmp_path / "out.npy")
     assert out.tobytes() == model.predict(x, verbose=0).tobytes()
+
+
+def test_metric_objects_and_functions_come_back_with_their_settings(tmp_path):
+    def within_a_tenth(y_true, y_pred):
+        return (np.abs(np.asarray(y_pred) - np.asarray(y_true)) < 0.1).mean(axis=-1)
+
+    model = nn.Sequential([Dense(1, input_dim=2, activation="sigmoid")])
+    model.compile(optimizer=nn.optimizers.SGD(0.3, momentum=0.5), loss="binary_crossentropy",
+                  metrics=["acc", nn.metrics.BinaryAccuracy(threshold=0.3, name="lenient"),
+                           within_a_tenth])
+    save_model(model, tmp_path / "m.keras")
+    with pytest.raises(ValueError, match="within_a_tenth"):
+        load_model(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras", custom_objects={"within_a_tenth": within_a_tenth})
+    assert loaded.metrics_names == model.metrics_names == [
+        "loss", "acc", "lenient", "within_a_tenth"]
+    x, y = np.random.default_rng(0).normal(size=(8, 2)), np.arange(8) % 2
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
+    assert loaded.optimizer.get_config() == model.optimizer.get_config()
+
+
+def test_keras_saving_names_are_there(tmp_path):
+    model = nn.Sequential([Dense(1, input_dim=2)])
+    nn.saving.save_model(model, tmp_path / "m.keras")
+    assert nn.saving.load_model(tmp_path / "m.keras").get_weights()[0].tobytes() == (
+        model.get_weights()[0].tobytes())
+    with nn.saving.custom_object_scope({"Scale": Scale}):
+        assert deserialize_layer({"class_name": "Scale", "config": {}}).factor == 2
