@@ -192,6 +192,7 @@ class TrainingMixin:
         x = _numeric(x, "x", where)
         if x.ndim == 0:
             raise ValueError(f"{where}: x must be a batch of samples, received the scalar {x!r}")
+        given = x.shape
         if x.ndim == 1:
             x = x.reshape(-1, 1)  # as Keras: a 1-D x is one feature per sample
         if len(x) == 0:
@@ -203,9 +204,11 @@ class TrainingMixin:
         if len(x.shape) != len(expected) or any(
             e is not None and e != got for e, got in zip(expected[1:], x.shape[1:])
         ):
+            read = f" (a 1-D x is one feature per sample: {x.shape})" if len(given) == 1 else ""
             raise ValueError(
                 f"{where}: the model expects inputs of shape {expected} (each sample "
-                f"{expected[1:]}), but x has shape {x.shape} (each sample {x.shape[1:]})"
+                f"{expected[1:]}), but x has shape {given}{read}"
+                + _one_sample_hint(given, expected)
             )
         return x
 
@@ -348,7 +351,7 @@ class TrainingMixin:
                     xb, yb = x[picked], y[picked]
                 if batch_hooks:
                     cbs.call_batch("on_train_batch_begin", step, None)
-                out = self(Tensor(xb), training=True)  # type: ignore[operator]
+                out = self(_batch(xb), training=True)  # type: ignore[operator]
                 loss = loss_fn(yb, out)
                 value = float(loss.data)
                 finite = math.isfinite(value)
@@ -414,7 +417,7 @@ class TrainingMixin:
                 if cbs is not None:
                     cbs.call_batch("on_test_batch_begin", step, None)
                 xb, yb = x[lo : lo + batch_size], y[lo : lo + batch_size]
-                out = self(Tensor(xb))  # type: ignore[operator]
+                out = self(_batch(xb))  # type: ignore[operator]
                 total += float(self.loss(yb, out).data) * len(xb)
                 seen += len(xb)
                 for metric in metrics:
@@ -483,13 +486,16 @@ class TrainingMixin:
         with no_grad():
             for step, lo in enumerate(range(0, len(x), batch_size)):
                 cbs.call_batch("on_predict_batch_begin", step, None)
-                outputs.append(self(Tensor(x[lo : lo + batch_size])).data)  # type: ignore[operator]
+                out = self(_batch(x[lo : lo + batch_size]))  # type: ignore[operator]
+                outputs.append([o.data for o in out] if isinstance(out, list) else out.data)
                 cbs.call_batch("on_predict_batch_end", step, {"outputs": outputs[-1]})
                 if bar is not None:
                     bar.update(step + 1)
         cbs.call("on_predict_end", None)
         if verbose == 2:
             print(Progbar(steps).summary_line(steps, []))
+        if isinstance(outputs[0], list):  # a model with several outputs: one array each
+            return [np.concatenate(parts, axis=0) for parts in zip(*outputs)]  # type: ignore[return-value]
         return np.concatenate(outputs, axis=0)
 
     def train_on_batch(self, x: Any, y: Any) -> Any:
@@ -507,7 +513,7 @@ class TrainingMixin:
         for metric in metrics:
             metric.reset_state()
         weights = self.trainable_weights  # type: ignore[attr-defined]
-        out = self(Tensor(x), training=True)  # type: ignore[operator]
+        out = self(_batch(x), training=True)  # type: ignore[operator]
         loss = self.loss(y, out)
         for w in weights:
             w.grad = None
@@ -542,6 +548,24 @@ class TrainingMixin:
 
 # ---------------------------------------------------------------------------------------
 # Helpers
+
+
+def _one_sample_hint(given: tuple[int, ...], expected: tuple[Any, ...]) -> str:
+    """The likely slip behind a shape mismatch: one sample passed without its batch axis."""
+    if len(given) != len(expected) - 1 or any(
+        e is not None and e != g for e, g in zip(expected[1:], given)
+    ):
+        return ""
+    return (
+        f". That is the shape of one sample without its batch axis: pass a batch of one "
+        f"sample, x[None] (shape {(1,) + given}) for the array x passed, or X[:1] instead of X[0]"
+    )
+
+
+def _batch(x: Any) -> Any:
+    """A batch for the model: an array becomes a Tensor; several inputs' arrays (a
+    functional model's InputArrays) go as they are, and the model wraps each."""
+    return Tensor(x) if isinstance(x, np.ndarray) else x
 
 
 def _logs(loss: float, metrics: Sequence[Any]) -> dict[str, float]:
