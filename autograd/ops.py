@@ -5,19 +5,29 @@ per input and is written with operators and the helpers below (`exp`, `log`, `po
 which accept raw data *or* nodes: called with raw data it is a plain numpy/math formula,
 called with nodes under `backward(create_graph=True)` it records a differentiable graph.
 Everything else (`-`, `/`, `sqrt`, `mean`, `softmax`, `maximum`, ...) is a composition of these.
+
+An op is declared in one place: its class here, and in the class its rows of the op table,
+`entries(t)` (`t` is `autograd.optable`, the table's domains and helpers; called once, when
+the table is built, never on a hot path). Each row says how the tests sample the op and what
+numpy computes instead; from the rows alone the op is gradchecked to first and second order,
+compared with numpy for both node kinds, and composed into random graphs (see optable.py).
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from autograd import arrays
 from autograd.engine import CROSS, PASS_ON, Function, Node, raw, sum_to_shape
+
+if TYPE_CHECKING:  # the op table imports this module: its entries are built lazily
+    from autograd.optable import OpSpec
 
 # ---------------------------------------------------------------------------------------
 # Helpers that accept raw data or nodes
@@ -189,6 +199,13 @@ class Add(Function):
     # the builtin itself: no Python frame per call, which is most of the cost on a float
     forward = staticmethod(operator.add)  # type: ignore[assignment]
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.binary("add", lambda a, b: a + b, np.add, (t.ANY, t.ANY), expr="{0} + {1}"),
+            t.unary("radd", lambda a: 2.0 + a, lambda a: 2.0 + a, t.ANY, expr="2.0 + {0}"),
+        )
+
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g, g
 
@@ -208,6 +225,14 @@ class Mul(Function):
     gradient_form = CROSS
     forward = staticmethod(operator.mul)  # type: ignore[assignment]
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.binary("mul", lambda a, b: a * b, np.multiply, (t.MODERATE, t.MODERATE),
+                     expr="{0} * {1}"),
+            t.unary("rmul", lambda a: -1.5 * a, lambda a: -1.5 * a, t.ANY, expr="-1.5 * {0}"),
+        )
+
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g * b, g * a
 
@@ -224,6 +249,10 @@ class Neg(Function):
 
     __slots__ = ()
     name = "neg"
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("neg", lambda a: -a, np.negative, t.ANY, expr="-{0}"),)
 
     def forward(self, a: Any) -> Any:
         return -a
@@ -244,6 +273,21 @@ class Pow(Function):
 
     __slots__ = ("exponent",)
     name = "**"
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.unary("pow2", lambda a: a**2, lambda a: np.power(a, 2), t.MODERATE, expr="{0} ** 2"),
+            t.unary("pow3", lambda a: a**3, lambda a: np.power(a, 3), t.Domain(-5.0, 5.0),
+                    expr="{0} ** 3"),
+            t.unary("pow0.5", lambda a: a**0.5, lambda a: np.power(a, 0.5), t.POSITIVE,
+                    expr="{0} ** 0.5"),
+            t.unary("pow-1", lambda a: a**-1, lambda a: np.power(a, -1.0), t.NONZERO,
+                    expr="{0} ** -1"),
+            t.unary("pow-2", lambda a: a**-2, lambda a: np.power(a, -2.0), t.NONZERO,
+                    expr="{0} ** -2"),
+            t.unary("sqrt", lambda a: a.sqrt(), np.sqrt, t.POSITIVE),
+        )
 
     def forward(self, a: Any, exponent: Any) -> Any:
         self.exponent = exponent
@@ -267,6 +311,15 @@ class Power(Function):
     __slots__ = ()
     name = "**"
     wants_needs = True
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.binary("pow", lambda a, b: a**b, np.power, (t.Domain(0.1, 10.0), t.Domain(-2.0, 2.0)),
+                     expr="{0} ** {1}"),
+            t.unary("rpow", lambda a: 2.0**a, lambda a: np.power(2.0, a), t.MODERATE,
+                    expr="2.0 ** {0}"),
+        )
 
     def forward(self, a: Any, b: Any) -> Any:
         return power(a, b)
@@ -296,6 +349,10 @@ class Exp(Function):
 
     __slots__ = ()
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("exp", lambda a: a.exp(), np.exp, t.Domain(-5.0, 5.0)),)
+
     def forward(self, a: Any) -> Any:
         return exp(a)
 
@@ -315,6 +372,10 @@ class Log(Function):
 
     __slots__ = ()
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("log", lambda a: a.log(), np.log, t.Domain(0.05, 100.0)),)
+
     def forward(self, a: Any) -> Any:
         return log(a)
 
@@ -333,6 +394,10 @@ class Tanh(Function):
     """
 
     __slots__ = ()
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("tanh", lambda a: a.tanh(), np.tanh, t.MODERATE),)
 
     def forward(self, a: Any) -> Any:
         return math.tanh(a) if type(a) is float else np.tanh(a)
@@ -355,6 +420,10 @@ class Sigmoid(Function):
     """
 
     __slots__ = ()
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("sigmoid", lambda a: a.sigmoid(), t.np_sigmoid, t.Domain(-20.0, 20.0)),)
 
     def forward(self, a: Any) -> Any:
         if type(a) is float:
@@ -385,6 +454,10 @@ class Relu(Function):
 
     __slots__ = ()
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0.0), t.KINK),)
+
     def forward(self, a: Any) -> Any:
         if type(a) is float:
             # not max(0.0, a): that is 0.0 at nan, where the array path keeps nan
@@ -408,6 +481,10 @@ class Abs(Function):
 
     __slots__ = ()
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("abs", lambda a: a.abs(), np.abs, t.KINK),)
+
     def forward(self, a: Any) -> Any:
         return abs(a)
 
@@ -430,6 +507,11 @@ class Clip(Function):
     """
 
     __slots__ = ("lo", "hi")
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("clip", lambda a: a.clip(-1.0, 1.0), lambda a: np.clip(a, -1.0, 1.0),
+                        t.Domain(-3.0, 3.0, avoid=(-1.0, 1.0)), t.TENSOR, expr="{0}.clip(-1, 1)"),)
 
     def forward(self, a: Any, lo: float | None, hi: float | None) -> Any:
         self.lo, self.hi = lo, hi
@@ -457,6 +539,12 @@ class Where(Function):
 
     __slots__ = ("cond",)
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.binary("where", lambda a, b: t.where(t.condition_for(a.shape, b.shape), a, b),
+                         lambda a, b: np.where(t.condition_for(a.shape, b.shape), a, b),
+                         (t.ANY, t.ANY), t.TENSOR, expr="where(cond, {0}, {1})"),)
+
     def forward(self, a: Any, b: Any, cond: Any) -> Any:
         self.cond = cond
         return np.where(cond, a, b)
@@ -483,6 +571,14 @@ class MatMul(Function):
     __slots__ = ()
     name = "@"
     wants_needs = True
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return tuple(
+            t.binary(f"matmul[{form}]", operator.matmul, np.matmul, (t.MODERATE, t.MODERATE),
+                     t.TENSOR, expr="{0} @ {1}", elementwise=False, shapes=t.matmul_shapes(form))
+            for form in ("2d@2d", "1d@2d", "2d@1d", "1d@1d", "3d@2d", "3d@3d")
+        )
 
     def forward(self, a: Any, b: Any) -> Any:
         return np.matmul(a, b)
@@ -533,6 +629,12 @@ class Affine(Function):
     __slots__ = ()
     wants_needs = True
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.OpSpec("affine", t.affine, 3, (t.MODERATE,) * 3, t.TENSOR,
+                         lambda x, w, b: np.matmul(x, w) + b, elementwise=False,
+                         shapes=t.affine_shapes, expr="affine({0}, {1}, {2})"),)
+
     def forward(self, x: Any, w: Any, b: Any) -> Any:
         out = np.matmul(x, w)
         if out.ndim and b.shape == out.shape[-1:] and b.dtype is out.dtype:
@@ -581,6 +683,10 @@ class Sum(Function):
 
     __slots__ = ("shape", "kept")
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return t.reductions("sum", np.sum)  # mean is a composition: its entries are in optable
+
     def forward(self, a: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _axes(axis, a.ndim)
         self.shape, self.kept = a.shape, _kept_shape(a.shape, axes)
@@ -602,6 +708,10 @@ class Max(Function):
     """
 
     __slots__ = ("kept", "hit", "inv")
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return t.reductions("max", np.max)  # min is -max(-x): its entries are in optable
 
     def forward(self, a: Any, axis: Any = None, keepdims: bool = False) -> Any:
         axes = _axes(axis, a.ndim)
@@ -632,6 +742,12 @@ class BroadcastTo(Function):
     __slots__ = ("shape",)
     name = "broadcast_to"
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.shape_op("broadcast_to", lambda a: a.broadcast_to(t.grown(a.shape)),
+                           lambda a: np.broadcast_to(a, t.grown(a.shape)),
+                           "{0}.broadcast_to(grown)"),)
+
     def forward(self, a: Any, shape: tuple[int, ...]) -> Any:
         self.shape = a.shape
         return np.broadcast_to(a, shape)
@@ -652,6 +768,15 @@ class Reshape(Function):
 
     __slots__ = ("shape",)
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.shape_op("reshape(-1)", lambda a: a.reshape(-1), lambda a: a.reshape(-1),
+                       "{0}.reshape(-1)"),
+            t.shape_op("reshape(reversed)", lambda a: a.reshape(a.shape[::-1]),
+                       lambda a: a.reshape(a.shape[::-1]), "{0}.reshape(reversed)"),
+        )
+
     def forward(self, a: Any, shape: tuple[int, ...]) -> Any:
         self.shape = a.shape
         return a.reshape(shape)
@@ -670,6 +795,16 @@ class Transpose(Function):
     """
 
     __slots__ = ("axes",)
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.shape_op("transpose(rotated)", lambda a: a.transpose(t.rotated(a.ndim)),
+                       lambda a: np.transpose(a, t.rotated(a.ndim)), "{0}.transpose(rotated)"),
+            t.shape_op("T", lambda a: a.T, lambda a: a.T, "{0}.T"),
+            t.shape_op("swapaxes(0,-1)", lambda a: a.swapaxes(0, -1),
+                       lambda a: np.swapaxes(a, 0, -1), "{0}.swapaxes(0, -1)"),
+        )
 
     def forward(self, a: Any, axes: tuple[int, ...] | None) -> Any:
         self.axes = axes
@@ -694,6 +829,23 @@ class Index(Function):
     __slots__ = ("key", "shape")
     name = "getitem"
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.shape_op("getitem[1:]", lambda a: a[1:], lambda a: a[1:], "{0}[1:]"),
+            t.shape_op("getitem[::-1,:2]", lambda a: a[::-1, :2], lambda a: a[::-1, :2],
+                       "{0}[::-1, :2]"),
+            t.shape_op("getitem[-1]", lambda a: a[-1], lambda a: a[-1], "{0}[-1]"),
+            t.shape_op("getitem[repeats]", lambda a: a[t.REPEATS], lambda a: a[t.REPEATS],
+                       "{0}[[0, -1, 0]]"),
+            t.shape_op("getitem[:,repeats]", lambda a: a[:, t.REPEATS], lambda a: a[:, t.REPEATS],
+                       "{0}[:, [0, -1, 0]]"),
+            t.shape_op("getitem[pairs]", lambda a: a[t.REPEATS, t.PARTNERS],
+                       lambda a: a[t.REPEATS, t.PARTNERS], "{0}[[0, -1, 0], [-1, 0, -1]]"),
+            t.shape_op("getitem[mask]", lambda a: a[t.mask_for(a.shape)],
+                       lambda a: a[t.mask_for(a.shape)], "{0}[mask]"),
+        )
+
     def forward(self, a: Any, key: Any) -> Any:
         self.key, self.shape = key, a.shape
         return a[key]
@@ -712,6 +864,7 @@ class Scatter(Function):
     """
 
     __slots__ = ("key",)
+    # no entries: every getitem entry's second derivative runs it (tests/test_higher_order.py)
 
     def forward(self, a: Any, key: Any, shape: tuple[int, ...]) -> Any:
         self.key = key
@@ -732,6 +885,20 @@ class Concatenate(Function):
     """
 
     __slots__ = ("axis", "bounds")
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.binary("concatenate(axis=0)", lambda a, b: t.concatenate([a, b], axis=0),
+                     lambda a, b: np.concatenate([a, b], axis=0), (t.ANY, t.ANY), t.TENSOR,
+                     expr="concatenate([{0}, {1}], axis=0)", elementwise=False,
+                     shapes=t.concat_shapes(0, 2)),
+            t.binary("concatenate([a,b,a],axis=-1)",
+                     lambda a, b: t.concatenate([a, b, a], axis=-1),
+                     lambda a, b: np.concatenate([a, b, a], axis=-1), (t.ANY, t.ANY), t.TENSOR,
+                     expr="concatenate([{0}, {1}, {0}], axis=-1)", elementwise=False,
+                     shapes=t.concat_shapes(-1, 2)),
+        )
 
     def forward(self, *arrays: Any, axis: int = 0) -> Any:
         out = np.concatenate(arrays, axis=axis)
@@ -766,6 +933,16 @@ class LogSoftmax(Function):
 
     __slots__ = ("axis",)
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return tuple(
+            t.shape_op(f"log_softmax(axis={axis})",
+                       functools.partial(t.Tensor.log_softmax, axis=axis),
+                       functools.partial(t.np_log_softmax, axis=axis),
+                       f"{{0}}.log_softmax(axis={axis})", t.Domain(-50.0, 50.0))
+            for axis in (0, -1)
+        )
+
     def forward(self, a: Any, axis: int = -1) -> Any:
         self.axis = axis
         shifted, _, sums = _shifted_exps(a, axis)
@@ -790,6 +967,20 @@ class SoftmaxCrossEntropy(Function):
     # `picks`: where each row's label sits in the flattened (rows, classes) logits
     __slots__ = ("picks", "probs", "scale")
     name = "softmax_cross_entropy"
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        logits = t.Domain(-50.0, 50.0)
+        return (
+            t.shape_op("softmax_cross_entropy",
+                       lambda a: t.softmax_cross_entropy(a, t.labels_for(a.shape)),
+                       t.np_cross_entropy, "softmax_cross_entropy({0}, labels)", logits),
+            *(t.shape_op(f"softmax_cross_entropy({reduction})",
+                         functools.partial(t.reduced_cross_entropy, reduction=reduction),
+                         functools.partial(t.np_reduced_cross_entropy, reduction=reduction),
+                         f"softmax_cross_entropy({{0}}, labels, reduction={reduction!r})", logits)
+              for reduction in ("mean", "sum")),
+        )
 
     def forward(self, logits: Any, labels: Any, reduction: str = "none") -> Any:
         classes = logits.shape[-1]
@@ -899,6 +1090,16 @@ class Pad(Function):
 
     __slots__ = ("key",)
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (
+            t.shape_op("pad", lambda a: t.pad(a, t.pad_widths(a.ndim)),
+                       lambda a: np.pad(a, t.pad_widths(a.ndim)), "pad({0})"),
+            t.shape_op("pad(value=-1.5)", lambda a: t.pad(a, t.pad_widths(a.ndim), value=-1.5),
+                       lambda a: np.pad(a, t.pad_widths(a.ndim), constant_values=-1.5),
+                       "pad({0}, value=-1.5)"),
+        )
+
     def forward(self, a: Any, widths: tuple[tuple[int, int], ...], value: float = 0.0) -> Any:
         shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths))
         self.key = tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, widths))
@@ -924,6 +1125,12 @@ class Windows(Function):
 
     __slots__ = ("shape", "window", "strides", "dilation")
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return t.windowed(
+            "sliding_windows", t.windows_of, t.np_windows_of,
+            lambda k, s, d: t.image_shapes(1, (k - 1) * d + 1), ((2, 1, 1), (2, 2, 1), (2, 1, 2)))
+
     def forward(self, a: Any, window: tuple[int, ...], strides: tuple[int, ...],
                 dilation: tuple[int, ...]) -> Any:
         self.shape, self.window, self.strides, self.dilation = a.shape, window, strides, dilation
@@ -944,6 +1151,12 @@ class Unwindows(Function):
     """
 
     __slots__ = ("window", "strides", "dilation")
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return t.windowed(
+            "unwindows", t.unwindows_of, t.np_unwindows_of, t.windowed_shapes,
+            ((2, 2, 1), (2, 1, 2)))
 
     def forward(self, g: Any, shape: tuple[int, ...], window: tuple[int, ...],
                 strides: tuple[int, ...], dilation: tuple[int, ...]) -> Any:
@@ -970,6 +1183,17 @@ class Unstack(Function):
 
     __slots__ = ("axis", "shape")
     name = "unstack"
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        specs = []  # through `unstack`, which takes the parts apart with `Pick`
+        for axis, every in ((0, 1), (-1, 2)):
+            name = f"unstack(axis={axis})" + ("[::2]" if every == 2 else "")
+            specs.append(t.unary(
+                name, functools.partial(t.parts_weighted, axis=axis, every=every),
+                functools.partial(t.np_parts_weighted, axis=axis, every=every), t.ANY, t.TENSOR,
+                expr=f"weighted sum of {name}({{0}})", elementwise=False))
+        return tuple(specs)
 
     def forward(self, a: Any, axis: int) -> Any:
         self.axis, self.shape = axis, a.shape
@@ -999,6 +1223,7 @@ class Pick(Function):
     """
 
     __slots__ = ("index", "shape")
+    # no entries: Unstack's run it (`unstack` takes the parts apart with Pick)
 
     def forward(self, a: Any, index: int) -> Any:
         self.index, self.shape = index, a.shape
@@ -1046,6 +1271,12 @@ class LSTMCell(Function):
     __slots__ = ("step", "tanh_z", "gates", "tanh_c")
     name = "lstm_cell"
     wants_needs = True
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.OpSpec("lstm_cell", t.lstm_step, 3, (t.MODERATE,) * 3, t.TENSOR, t.np_lstm_step,
+                         expr="lstm_cell(unstack({0})[T // 2], {1}, {2})", elementwise=False,
+                         shapes=t.cell_shapes, composable=False),)
 
     def forward(self, seq: Any, hc: Any, kernel: Any, step: int) -> Any:
         self.step = step

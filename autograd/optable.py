@@ -4,8 +4,11 @@ The table drives the property tests and the `graphs()` strategy in `autograd.tes
 which builds random expressions out of these entries. Each entry says where its arguments
 are smooth (`Domain`), which node kinds it accepts, and how numpy computes the same thing.
 
-Adding an op: its class in `ops.py` (forward, backward) and its entry here; nothing else.
-From the entry alone, for each node kind in `kinds` (`cases()`):
+Adding a primitive is one edit: its class in `ops.py`, whose `entries(t)` returns its rows
+(built with this module's `unary`, `binary`, `shape_op`, domains and helpers, passed as `t`:
+ops.py cannot import this module, which imports it); `declared()` collects them. Rows of
+compositions (ops built out of primitives in arithmetic.py, tensor.py, convolution.py) are
+listed here. From an entry alone, for each node kind in `kinds` (`cases()`):
 - tests/test_op_gradients.py gradchecks it (first derivatives against central differences),
   compares its forward with `reference`, checks float32 stays float32, and fails when a
   primitive of `ops.py` appears in no entry;
@@ -27,15 +30,16 @@ True
 from __future__ import annotations
 
 import functools
-import operator
+import sys
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import numpy as np
 
+# F401: ops.py's entries call the public functions through this module (`t.where`)
 from autograd import ops
-from autograd.convolution import (
+from autograd.convolution import (  # noqa: F401
     _padding_widths,
     as_tuple,
     avg_pool,
@@ -45,8 +49,8 @@ from autograd.convolution import (
     sliding_windows,
     unstack,
 )
-from autograd.engine import raw
-from autograd.tensor import (
+from autograd.engine import Function, raw
+from autograd.tensor import (  # noqa: F401
     Tensor,
     affine,
     concatenate,
@@ -258,38 +262,38 @@ REPEATS = np.array([0, -1, 0])  # an integer index with a repeat: gradients must
 PARTNERS = np.array([-1, 0, -1])  # with REPEATS: the element (0, -1) is read twice
 
 
-def _rotated(ndim: int) -> tuple[int, ...]:
+def rotated(ndim: int) -> tuple[int, ...]:
     return (*range(1, ndim), 0)
 
 
-def _grown(shape: tuple[int, ...]) -> tuple[int, ...]:
+def grown(shape: tuple[int, ...]) -> tuple[int, ...]:
     return (2, *(3 if n == 1 else n for n in shape))
 
 
-def _np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+def np_log_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     # the textbook formula, unshifted: fine for |a| <= 50 (e**50 is far from overflow)
     return a - np.log(np.exp(a).sum(axis=axis, keepdims=True))
 
 
-def _np_softmax(a: np.ndarray, axis: int) -> np.ndarray:
+def np_softmax(a: np.ndarray, axis: int) -> np.ndarray:
     return np.exp(a) / np.exp(a).sum(axis=axis, keepdims=True)
 
 
-def _np_cross_entropy(a: np.ndarray) -> np.ndarray:
-    picked = np.take_along_axis(_np_log_softmax(a, -1), labels_for(a.shape)[..., None], axis=-1)
+def np_cross_entropy(a: np.ndarray) -> np.ndarray:
+    picked = np.take_along_axis(np_log_softmax(a, -1), labels_for(a.shape)[..., None], axis=-1)
     return -picked[..., 0]
 
 
-def _reduced_cross_entropy(a: Any, reduction: str) -> Any:
+def reduced_cross_entropy(a: Any, reduction: str) -> Any:
     return softmax_cross_entropy(a, labels_for(a.shape), reduction=reduction)
 
 
-def _np_reduced_cross_entropy(a: np.ndarray, reduction: str) -> Any:
-    losses = _np_cross_entropy(a)
+def np_reduced_cross_entropy(a: np.ndarray, reduction: str) -> Any:
+    losses = np_cross_entropy(a)
     return losses.mean() if reduction == "mean" else losses.sum()
 
 
-def _separated(axis: Any, gap: float = 0.05) -> Callable[[np.ndarray], bool]:
+def separated(axis: Any, gap: float = 0.05) -> Callable[[np.ndarray], bool]:
     """Guard for max/min: the top two and bottom two along `axis` differ by >= gap."""
 
     def guard(a: np.ndarray) -> bool:
@@ -309,7 +313,7 @@ def _separated(axis: Any, gap: float = 0.05) -> Callable[[np.ndarray], bool]:
     return guard
 
 
-def _apart(a: Any, b: Any, gap: float = 0.05) -> bool:
+def apart(a: Any, b: Any, gap: float = 0.05) -> bool:
     return bool(np.all(np.abs(np.asarray(a) - np.asarray(b)) >= gap))
 
 
@@ -317,7 +321,7 @@ def _apart(a: Any, b: Any, gap: float = 0.05) -> bool:
 # Argument shapes for the ops that are not elementwise (hypothesis imported lazily)
 
 
-def _matmul_shapes(form: str) -> Callable[[], SearchStrategy[Any]]:
+def matmul_shapes(form: str) -> Callable[[], SearchStrategy[Any]]:
     def strategy() -> SearchStrategy[Any]:
         from hypothesis import strategies as st
 
@@ -338,7 +342,7 @@ def _matmul_shapes(form: str) -> Callable[[], SearchStrategy[Any]]:
     return strategy
 
 
-def _affine_shapes() -> SearchStrategy[Any]:
+def affine_shapes() -> SearchStrategy[Any]:
     """x (rows, k) or (k,) or (batch, rows, k), w (k, m), and a bias that broadcasts against
     the product: (m,), (1, m) or a scalar."""
     from hypothesis import strategies as st
@@ -361,7 +365,7 @@ def _batched(t: tuple[int, int, int, int, bool]) -> tuple[tuple[int, ...], ...]:
     return ((b, n, k), (1, k, m)) if left else ((1, n, k), (b, k, m))
 
 
-def _concat_shapes(axis: int, copies: int) -> Callable[[], SearchStrategy[Any]]:
+def concat_shapes(axis: int, copies: int) -> Callable[[], SearchStrategy[Any]]:
     def strategy() -> SearchStrategy[Any]:
         from hypothesis import strategies as st
         from hypothesis.extra.numpy import array_shapes
@@ -377,78 +381,49 @@ def _concat_shapes(axis: int, copies: int) -> Callable[[], SearchStrategy[Any]]:
     return strategy
 
 
-def _same_shapes() -> SearchStrategy[Any]:
+def same_shapes() -> SearchStrategy[Any]:
     from hypothesis.extra.numpy import array_shapes
 
     return array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).map(lambda s: (s, s))
 
 
 # ---------------------------------------------------------------------------------------
-# The table
+# Building entries: what an op's `entries(t)` in ops.py calls (`t` is this module)
 
 
-def _unary(name: str, fn: Callable[..., Any], ref: Callable[..., Any], domain: Domain = MODERATE,
-           kinds: frozenset[str] = BOTH, expr: str = "", **kw: Any) -> OpSpec:
+def unary(name: str, fn: Callable[..., Any], ref: Callable[..., Any], domain: Domain = MODERATE,
+          kinds: frozenset[str] = BOTH, expr: str = "", **kw: Any) -> OpSpec:
+    """An entry of one argument (both node kinds unless `kinds` says otherwise).
+
+    >>> unary("exp", lambda a: a.exp(), np.exp, Domain(-5.0, 5.0)).format("x")
+    'exp(x)'
+    """
     return OpSpec(name, fn, 1, (domain,), kinds, ref, expr=expr, **kw)
 
 
-def _binary(name: str, fn: Callable[..., Any], ref: Callable[..., Any], domains: tuple[Domain, Domain],
-            kinds: frozenset[str] = BOTH, expr: str = "", **kw: Any) -> OpSpec:
+def binary(name: str, fn: Callable[..., Any], ref: Callable[..., Any],
+           domains: tuple[Domain, Domain], kinds: frozenset[str] = BOTH, expr: str = "",
+           **kw: Any) -> OpSpec:
+    """An entry of two arguments, one domain each.
+
+    >>> binary("mul", lambda a, b: a * b, np.multiply, (ANY, ANY), expr="{0} * {1}").arity
+    2
+    """
     return OpSpec(name, fn, 2, domains, kinds, ref, expr=expr, **kw)
 
 
-def _sigmoid(a: Any) -> Any:
+def shape_op(name: str, fn: Callable[..., Any], ref: Callable[..., Any], expr: str,
+             domain: Domain = ANY) -> OpSpec:
+    """A Tensor entry of one argument whose result has its own shape (not elementwise).
+
+    >>> shape_op("T", lambda a: a.T, lambda a: a.T, "{0}.T").elementwise
+    False
+    """
+    return unary(name, fn, ref, domain, TENSOR, expr=expr, elementwise=False)
+
+
+def np_sigmoid(a: Any) -> Any:
     return 1.0 / (1.0 + np.exp(-a))
-
-
-_ELEMENTWISE = (
-    _binary("add", lambda a, b: a + b, np.add, (ANY, ANY), expr="{0} + {1}"),
-    _binary("sub", lambda a, b: a - b, np.subtract, (ANY, ANY), expr="{0} - {1}"),
-    _binary("mul", lambda a, b: a * b, np.multiply, (MODERATE, MODERATE), expr="{0} * {1}"),
-    _binary("div", lambda a, b: a / b, np.divide, (MODERATE, NONZERO), expr="{0} / {1}"),
-    _unary("neg", lambda a: -a, np.negative, ANY, expr="-{0}"),
-    _unary("radd", lambda a: 2.0 + a, lambda a: 2.0 + a, ANY, expr="2.0 + {0}"),
-    _unary("rsub", lambda a: 1 - a, lambda a: 1 - a, ANY, expr="1 - {0}"),
-    _unary("rmul", lambda a: -1.5 * a, lambda a: -1.5 * a, ANY, expr="-1.5 * {0}"),
-    _unary("rdiv", lambda a: 2.0 / a, lambda a: 2.0 / a, NONZERO, expr="2.0 / {0}"),
-    _unary("pow2", lambda a: a**2, lambda a: np.power(a, 2), MODERATE, expr="{0} ** 2"),
-    _unary("pow3", lambda a: a**3, lambda a: np.power(a, 3), Domain(-5.0, 5.0), expr="{0} ** 3"),
-    _unary("pow0.5", lambda a: a**0.5, lambda a: np.power(a, 0.5), POSITIVE, expr="{0} ** 0.5"),
-    _unary("pow-1", lambda a: a**-1, lambda a: np.power(a, -1.0), NONZERO, expr="{0} ** -1"),
-    _unary("pow-2", lambda a: a**-2, lambda a: np.power(a, -2.0), NONZERO, expr="{0} ** -2"),
-    _binary("pow", lambda a, b: a**b, np.power, (Domain(0.1, 10.0), Domain(-2.0, 2.0)),
-            expr="{0} ** {1}"),
-    _unary("rpow", lambda a: 2.0**a, lambda a: np.power(2.0, a), MODERATE, expr="2.0 ** {0}"),
-    _unary("exp", lambda a: a.exp(), np.exp, Domain(-5.0, 5.0)),
-    _unary("log", lambda a: a.log(), np.log, Domain(0.05, 100.0)),
-    _unary("tanh", lambda a: a.tanh(), np.tanh, MODERATE),
-    _unary("sigmoid", lambda a: a.sigmoid(), _sigmoid, Domain(-20.0, 20.0)),
-    _unary("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0.0), KINK),
-    _unary("abs", lambda a: a.abs(), np.abs, KINK),
-    _unary("sqrt", lambda a: a.sqrt(), np.sqrt, POSITIVE),
-    _unary("clip", lambda a: a.clip(-1.0, 1.0), lambda a: np.clip(a, -1.0, 1.0),
-           Domain(-3.0, 3.0, avoid=(-1.0, 1.0)), TENSOR, expr="{0}.clip(-1, 1)"),
-    _binary("maximum", maximum, np.maximum, (ANY, ANY), TENSOR, distinct=True, guard=_apart,
-            expr="maximum({0}, {1})"),
-    _binary("minimum", minimum, np.minimum, (ANY, ANY), TENSOR, distinct=True, guard=_apart,
-            expr="minimum({0}, {1})"),
-    _binary("where", lambda a, b: where(condition_for(a.shape, b.shape), a, b),
-            lambda a, b: np.where(condition_for(a.shape, b.shape), a, b), (ANY, ANY), TENSOR,
-            expr="where(cond, {0}, {1})"),
-)
-
-_MATMUL = tuple(
-    _binary(f"matmul[{form}]", operator.matmul, np.matmul, (MODERATE, MODERATE), TENSOR,
-            expr="{0} @ {1}", elementwise=False, shapes=_matmul_shapes(form))
-    for form in ("2d@2d", "1d@2d", "2d@1d", "1d@1d", "3d@2d", "3d@3d")
-)
-
-
-_AFFINE = (
-    OpSpec("affine", affine, 3, (MODERATE, MODERATE, MODERATE), TENSOR,
-           lambda x, w, b: np.matmul(x, w) + b, elementwise=False, shapes=_affine_shapes,
-           expr="affine({0}, {1}, {2})"),
-)
 
 
 def _reduce(ref: Callable[..., Any], a: np.ndarray, axis: Any, keepdims: bool) -> Any:
@@ -459,86 +434,75 @@ def _reduce(ref: Callable[..., Any], a: np.ndarray, axis: Any, keepdims: bool) -
     return ref(a, axis=axis, keepdims=keepdims)
 
 
-def _reductions() -> tuple[OpSpec, ...]:
+def reductions(op: str, ref: Callable[..., Any]) -> tuple[OpSpec, ...]:
+    """`Tensor.<op>` over every kind of axis (None, 0, -1, (0, -1)), with and without keepdims;
+    max and min draw distinct elements and guard against ties.
+
+    >>> [spec.name for spec in reductions("sum", np.sum)][:3]
+    ['sum(axis=None)', 'sum(axis=None,keepdims=True)', 'sum(axis=0)']
+    """
     specs = []
-    for op, ref in (("sum", np.sum), ("mean", np.mean), ("max", np.max), ("min", np.min)):
-        for axis in (None, 0, -1, (0, -1)):
-            for keepdims in (False, True):
-                args = f"axis={axis!r}".replace(" ", "") + (",keepdims=True" if keepdims else "")
-                distinct = op in ("max", "min")
-                specs.append(
-                    _unary(f"{op}({args})",
-                           functools.partial(getattr(Tensor, op), axis=axis, keepdims=keepdims),
-                           functools.partial(_reduce, ref, axis=axis, keepdims=keepdims), ANY, TENSOR,
-                           expr=f"{{0}}.{op}({args})", elementwise=False, distinct=distinct,
-                           guard=_separated(axis) if distinct else None)
-                )
+    distinct = op in ("max", "min")
+    for axis in (None, 0, -1, (0, -1)):
+        for keepdims in (False, True):
+            args = f"axis={axis!r}".replace(" ", "") + (",keepdims=True" if keepdims else "")
+            specs.append(
+                unary(f"{op}({args})",
+                      functools.partial(getattr(Tensor, op), axis=axis, keepdims=keepdims),
+                      functools.partial(_reduce, ref, axis=axis, keepdims=keepdims), ANY, TENSOR,
+                      expr=f"{{0}}.{op}({args})", elementwise=False, distinct=distinct,
+                      guard=separated(axis) if distinct else None)
+            )
     return tuple(specs)
 
 
-def _structural() -> tuple[OpSpec, ...]:
-    def shape_op(name: str, fn: Callable[..., Any], ref: Callable[..., Any], expr: str,
-                 domain: Domain = ANY) -> OpSpec:
-        return _unary(name, fn, ref, domain, TENSOR, expr=expr, elementwise=False)
+def declared(classes: Any) -> tuple[OpSpec, ...]:
+    """The entries the op classes among `classes` declare (their `entries(t)`, called with this
+    module), in order: ops.py's primitives, or the ops a test module declares.
 
-    softmaxes = tuple(
-        shape_op(f"{op}(axis={axis})", functools.partial(getattr(Tensor, op), axis=axis),
-                 functools.partial(ref, axis=axis), f"{{0}}.{op}(axis={axis})", Domain(-50.0, 50.0))
-        for op, ref in (("softmax", _np_softmax), ("log_softmax", _np_log_softmax))
-        for axis in (0, -1)
-    )
-    return (
-        shape_op("reshape(-1)", lambda a: a.reshape(-1), lambda a: a.reshape(-1), "{0}.reshape(-1)"),
-        shape_op("reshape(reversed)", lambda a: a.reshape(a.shape[::-1]),
-                 lambda a: a.reshape(a.shape[::-1]), "{0}.reshape(reversed)"),
-        shape_op("transpose(rotated)", lambda a: a.transpose(_rotated(a.ndim)),
-                 lambda a: np.transpose(a, _rotated(a.ndim)), "{0}.transpose(rotated)"),
-        shape_op("T", lambda a: a.T, lambda a: a.T, "{0}.T"),
-        shape_op("swapaxes(0,-1)", lambda a: a.swapaxes(0, -1), lambda a: np.swapaxes(a, 0, -1),
-                 "{0}.swapaxes(0, -1)"),
-        shape_op("broadcast_to", lambda a: a.broadcast_to(_grown(a.shape)),
-                 lambda a: np.broadcast_to(a, _grown(a.shape)), "{0}.broadcast_to(grown)"),
-        shape_op("getitem[1:]", lambda a: a[1:], lambda a: a[1:], "{0}[1:]"),
-        shape_op("getitem[::-1,:2]", lambda a: a[::-1, :2], lambda a: a[::-1, :2], "{0}[::-1, :2]"),
-        shape_op("getitem[-1]", lambda a: a[-1], lambda a: a[-1], "{0}[-1]"),
-        shape_op("getitem[repeats]", lambda a: a[REPEATS], lambda a: a[REPEATS], "{0}[[0, -1, 0]]"),
-        shape_op("getitem[:,repeats]", lambda a: a[:, REPEATS], lambda a: a[:, REPEATS],
-                 "{0}[:, [0, -1, 0]]"),
-        shape_op("getitem[pairs]", lambda a: a[REPEATS, PARTNERS], lambda a: a[REPEATS, PARTNERS],
-                 "{0}[[0, -1, 0], [-1, 0, -1]]"),
-        shape_op("getitem[mask]", lambda a: a[mask_for(a.shape)], lambda a: a[mask_for(a.shape)],
-                 "{0}[mask]"),
-        *softmaxes,
-        shape_op("softmax_cross_entropy", lambda a: softmax_cross_entropy(a, labels_for(a.shape)),
-                 _np_cross_entropy, "softmax_cross_entropy({0}, labels)", Domain(-50.0, 50.0)),
-        *(shape_op(f"softmax_cross_entropy({reduction})",
-                   functools.partial(_reduced_cross_entropy, reduction=reduction),
-                   functools.partial(_np_reduced_cross_entropy, reduction=reduction),
-                   f"softmax_cross_entropy({{0}}, labels, reduction={reduction!r})",
-                   Domain(-50.0, 50.0))
-          for reduction in ("mean", "sum")),
-        _binary("concatenate(axis=0)", lambda a, b: concatenate([a, b], axis=0),
-                lambda a, b: np.concatenate([a, b], axis=0), (ANY, ANY), TENSOR,
-                expr="concatenate([{0}, {1}], axis=0)", elementwise=False,
-                shapes=_concat_shapes(0, 2)),
-        _binary("concatenate([a,b,a],axis=-1)", lambda a, b: concatenate([a, b, a], axis=-1),
-                lambda a, b: np.concatenate([a, b, a], axis=-1), (ANY, ANY), TENSOR,
-                expr="concatenate([{0}, {1}, {0}], axis=-1)", elementwise=False,
-                shapes=_concat_shapes(-1, 2)),
-        _binary("stack(axis=0)", lambda a, b: stack([a, b], axis=0),
-                lambda a, b: np.stack([a, b], axis=0), (ANY, ANY), TENSOR,
-                expr="stack([{0}, {1}], axis=0)", elementwise=False, shapes=_same_shapes),
-        _binary("stack(axis=-1)", lambda a, b: stack([a, b], axis=-1),
-                lambda a, b: np.stack([a, b], axis=-1), (ANY, ANY), TENSOR,
-                expr="stack([{0}, {1}], axis=-1)", elementwise=False, shapes=_same_shapes),
-    )
+    >>> [spec.name for spec in declared([ops.Exp, ops.Scatter, ops.Log])]
+    ['exp', 'log']
+    """
+    table = sys.modules[__name__]
+    found: list[OpSpec] = []
+    for cls in classes:
+        if isinstance(cls, type) and issubclass(cls, Function) and "entries" in cls.__dict__:
+            found.extend(cls.entries(table))  # type: ignore[attr-defined]
+    return tuple(found)
+
+
+# ---------------------------------------------------------------------------------------
+# Compositions: ops built out of the primitives (in arithmetic.py, tensor.py, convolution.py)
+
+_COMPOSED = (
+    binary("sub", lambda a, b: a - b, np.subtract, (ANY, ANY), expr="{0} - {1}"),
+    unary("rsub", lambda a: 1 - a, lambda a: 1 - a, ANY, expr="1 - {0}"),
+    binary("div", lambda a, b: a / b, np.divide, (MODERATE, NONZERO), expr="{0} / {1}"),
+    unary("rdiv", lambda a: 2.0 / a, lambda a: 2.0 / a, NONZERO, expr="2.0 / {0}"),
+    binary("maximum", maximum, np.maximum, (ANY, ANY), TENSOR, distinct=True, guard=apart,
+           expr="maximum({0}, {1})"),
+    binary("minimum", minimum, np.minimum, (ANY, ANY), TENSOR, distinct=True, guard=apart,
+           expr="minimum({0}, {1})"),
+    *reductions("mean", np.mean),
+    *reductions("min", np.min),
+    *(shape_op(f"softmax(axis={axis})", functools.partial(Tensor.softmax, axis=axis),
+               functools.partial(np_softmax, axis=axis), f"{{0}}.softmax(axis={axis})",
+               Domain(-50.0, 50.0))
+      for axis in (0, -1)),
+    binary("stack(axis=0)", lambda a, b: stack([a, b], axis=0),
+           lambda a, b: np.stack([a, b], axis=0), (ANY, ANY), TENSOR,
+           expr="stack([{0}, {1}], axis=0)", elementwise=False, shapes=same_shapes),
+    binary("stack(axis=-1)", lambda a, b: stack([a, b], axis=-1),
+           lambda a, b: np.stack([a, b], axis=-1), (ANY, ANY), TENSOR,
+           expr="stack([{0}, {1}], axis=-1)", elementwise=False, shapes=same_shapes),
+)
 
 
 # ---------------------------------------------------------------------------------------
 # Convolution, pooling and unstacking: numpy references written with plain loops
 
 
-def _pad_widths(ndim: int) -> list[tuple[int, int]]:
+def pad_widths(ndim: int) -> list[tuple[int, int]]:
     return [(i % 2, 1 + i % 3 // 2) for i in range(ndim)]
 
 
@@ -610,7 +574,7 @@ def _pool_separated(pool: int, strides: int | None, padding: str) -> Callable[[n
     return guard
 
 
-def _image_shapes(
+def image_shapes(
     arity: int, kernel: int = 2, dilation: int = 1
 ) -> Callable[[], SearchStrategy[Any]]:
     """(batch, *spatial, channels) of rank 1 or 2, and for arity 2 a kernel (*window, channels,
@@ -635,7 +599,7 @@ def _image_shapes(
     return strategy
 
 
-def _windowed_shapes(window: int, strides: int, dilation: int) -> Callable[[], SearchStrategy[Any]]:
+def windowed_shapes(window: int, strides: int, dilation: int) -> Callable[[], SearchStrategy[Any]]:
     """What `Windows` outputs: (batch, *out, *window, channels), for its adjoint's entry."""
 
     def strategy() -> SearchStrategy[Any]:
@@ -659,21 +623,38 @@ def _unwindowed(g: Any, window: int, strides: int, dilation: int) -> Any:
     return shape, (window,) * rank, (strides,) * rank, (dilation,) * rank
 
 
-def _unwindows_of(g: Any, k: int, s: int, d: int) -> Any:
+def windowed(name: str, fn: Callable[..., Any], ref: Callable[..., Any],
+             shapes: Callable[[int, int, int], Any],
+             settings: tuple[tuple[int, int, int], ...]) -> tuple[OpSpec, ...]:
+    """One Tensor entry per (window, strides, dilation) in `settings`: `fn(a, k, s, d)`."""
+    return tuple(
+        unary(f"{name}(k={k},s={s},d={d})", functools.partial(fn, k=k, s=s, d=d),
+              functools.partial(ref, k=k, s=s, d=d), ANY, TENSOR,
+              expr=f"{name}({{0}}, {k}, strides={s}, dilation={d})", elementwise=False,
+              shapes=shapes(k, s, d), composable=False)
+        for k, s, d in settings
+    )
+
+
+def windows_of(a: Any, k: int, s: int, d: int) -> Any:
+    return sliding_windows(a, k, strides=s, dilation=d)
+
+
+def unwindows_of(g: Any, k: int, s: int, d: int) -> Any:
     shape, window, strides, dilation = _unwindowed(g, k, s, d)
     return ops.Unwindows.apply(g, shape=shape, window=window, strides=strides, dilation=dilation)
 
 
-def _np_unwindows_of(g: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
+def np_unwindows_of(g: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
     return _np_unwindows(g, *_unwindowed(g, k, s, d))
 
 
-def _np_windows_of(a: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
+def np_windows_of(a: np.ndarray, k: int, s: int, d: int) -> np.ndarray:
     rank = a.ndim - 2
     return _np_windows(a, (k,) * rank, (s,) * rank, (d,) * rank)
 
 
-def _parts_weighted(a: Any, axis: int, every: int) -> Any:
+def parts_weighted(a: Any, axis: int, every: int) -> Any:
     parts = unstack(a, axis=axis)
     out = parts[0] * 1.0
     for i in range(every, len(parts), every):
@@ -681,24 +662,24 @@ def _parts_weighted(a: Any, axis: int, every: int) -> Any:
     return out
 
 
-def _np_parts_weighted(a: np.ndarray, axis: int, every: int) -> np.ndarray:
+def np_parts_weighted(a: np.ndarray, axis: int, every: int) -> np.ndarray:
     moved = np.moveaxis(a, axis, 0)
     weights = np.array([i + 1.0 if i % every == 0 else 0.0 for i in range(len(moved))])
     return np.tensordot(weights, moved, axes=1)
 
 
-def _lstm_step(seq: Any, hc: Any, kernel: Any) -> Any:
+def lstm_step(seq: Any, hc: Any, kernel: Any) -> Any:
     """The middle timestep of an unstacked sequence through `LSTMCell` (the others unused)."""
     return ops.LSTMCell.apply(ops.Unstack.apply(seq, axis=0), hc, kernel, step=seq.shape[0] // 2)
 
 
-def _np_lstm_step(seq: np.ndarray, hc: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+def np_lstm_step(seq: np.ndarray, hc: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     i, f, g, o = np.split(seq[seq.shape[0] // 2] + hc[0] @ kernel, 4, axis=-1)
-    new_c = _sigmoid(f) * hc[1] + _sigmoid(i) * np.tanh(g)
-    return np.stack([_sigmoid(o) * np.tanh(new_c), new_c])
+    new_c = np_sigmoid(f) * hc[1] + np_sigmoid(i) * np.tanh(g)
+    return np.stack([np_sigmoid(o) * np.tanh(new_c), new_c])
 
 
-def _cell_shapes() -> SearchStrategy[Any]:
+def cell_shapes() -> SearchStrategy[Any]:
     """seq (T, batch, 4 * units), states (2, batch, units), kernel (units, 4 * units)."""
     from hypothesis import strategies as st
 
@@ -706,74 +687,42 @@ def _cell_shapes() -> SearchStrategy[Any]:
         lambda t: ((t[0], t[1], 4 * t[2]), (2, t[1], t[2]), (t[2], 4 * t[2])))
 
 
-def _movement() -> tuple[OpSpec, ...]:
-    specs: list[OpSpec] = [
-        _unary("pad", lambda a: pad(a, _pad_widths(a.ndim)),
-               lambda a: np.pad(a, _pad_widths(a.ndim)), ANY, TENSOR, expr="pad({0})",
-               elementwise=False),
-        _unary("pad(value=-1.5)", lambda a: pad(a, _pad_widths(a.ndim), value=-1.5),
-               lambda a: np.pad(a, _pad_widths(a.ndim), constant_values=-1.5), ANY, TENSOR,
-               expr="pad({0}, value=-1.5)", elementwise=False),
-    ]
-    for k, s, d in ((2, 1, 1), (2, 2, 1), (2, 1, 2)):
-        specs.append(_unary(
-            f"sliding_windows(k={k},s={s},d={d})",
-            functools.partial(sliding_windows, window=k, strides=s, dilation=d),
-            functools.partial(_np_windows_of, k=k, s=s, d=d),
-            ANY, TENSOR, expr=f"sliding_windows({{0}}, {k}, strides={s}, dilation={d})",
-            elementwise=False, shapes=_image_shapes(1, (k - 1) * d + 1), composable=False))
-    for k, s, d in ((2, 2, 1), (2, 1, 2)):
-        specs.append(_unary(
-            f"unwindows(k={k},s={s},d={d})",
-            functools.partial(_unwindows_of, k=k, s=s, d=d),
-            functools.partial(_np_unwindows_of, k=k, s=s, d=d),
-            ANY, TENSOR, expr=f"unwindows({{0}}, {k}, strides={s}, dilation={d})",
-            elementwise=False, shapes=_windowed_shapes(k, s, d), composable=False))
+def _convolutions() -> tuple[OpSpec, ...]:
+    specs: list[OpSpec] = []
     for padding, s, d in (("valid", 1, 1), ("same", 2, 1), ("valid", 1, 2), ("same", 1, 2)):
         name = f"conv({padding},s={s},d={d})"
-        specs.append(_binary(
+        specs.append(binary(
             name, functools.partial(lambda x, k, p, s, d: conv(x, k, s, p, d), p=padding, s=s, d=d),
             functools.partial(lambda x, k, p, s, d: _np_conv(x, k, s, p, d), p=padding, s=s, d=d),
             (MODERATE, MODERATE), TENSOR, expr=f"{name}({{0}}, {{1}})", elementwise=False,
-            shapes=_image_shapes(2, dilation=d), composable=False))
-    specs.append(_binary(
+            shapes=image_shapes(2, dilation=d), composable=False))
+    specs.append(binary(
         "conv(causal,d=2)", lambda x, k: conv(x, k, padding="causal", dilation=2),
         lambda x, k: _np_conv(x, k, 1, "causal", 2), (MODERATE, MODERATE), TENSOR,
         expr="conv({0}, {1}, padding='causal', dilation=2)", elementwise=False,
-        shapes=lambda: _image_shapes(2, dilation=2)().filter(lambda s: len(s[0]) == 3),
+        shapes=lambda: image_shapes(2, dilation=2)().filter(lambda s: len(s[0]) == 3),
         composable=False))
     specs.append(OpSpec(
         "conv(same,bias)", lambda x, k, b: conv(x, k, padding="same", bias=b), 3,
         (MODERATE, MODERATE, MODERATE), TENSOR, lambda x, k, b: _np_conv(x, k, 1, "same", 1, b),
         expr="conv({0}, {1}, padding='same', bias={2})", elementwise=False,
-        shapes=_image_shapes(3), composable=False))
+        shapes=image_shapes(3), composable=False))
     for kind, fn in (("max", max_pool), ("avg", avg_pool)):
         for pool, strides, padding in ((2, None, "valid"), (3, 2, "same"), (2, 1, "valid")):
             name = f"{kind}_pool({pool},s={strides},{padding})"
-            specs.append(_unary(
+            specs.append(unary(
                 name, functools.partial(lambda a, f, p, s, pd: f(a, p, s, pd), f=fn, p=pool,
                                         s=strides, pd=padding),
                 functools.partial(_np_pool, pool=pool, strides=strides, padding=padding, kind=kind),
                 ANY, TENSOR, expr=f"{name}({{0}})", elementwise=False,
-                distinct=kind == "max", shapes=_image_shapes(1, pool),
+                distinct=kind == "max", shapes=image_shapes(1, pool),
                 guard=_pool_separated(pool, strides, padding) if kind == "max" else None,
                 composable=False))
-    specs.append(OpSpec(
-        "lstm_cell", _lstm_step, 3, (MODERATE,) * 3, TENSOR, _np_lstm_step,
-        expr="lstm_cell(unstack({0})[T // 2], {1}, {2})", elementwise=False, shapes=_cell_shapes,
-        composable=False))
-    for axis, every in ((0, 1), (-1, 2)):
-        name = f"unstack(axis={axis})" + ("[::2]" if every == 2 else "")
-        specs.append(_unary(
-            name, functools.partial(_parts_weighted, axis=axis, every=every),
-            functools.partial(_np_parts_weighted, axis=axis, every=every), ANY, TENSOR,
-            expr=f"weighted sum of {name}({{0}})", elementwise=False))
     return tuple(specs)
 
 
-OPS: tuple[OpSpec, ...] = (
-    _ELEMENTWISE + _MATMUL + _AFFINE + _reductions() + _structural() + _movement()
-)
+# Every primitive's entries (declared under its class in ops.py), then the compositions'
+OPS: tuple[OpSpec, ...] = declared(vars(ops).values()) + _COMPOSED + _convolutions()
 
 
 def cases(table: tuple[OpSpec, ...] = OPS) -> list[tuple[OpSpec, str]]:

@@ -28,7 +28,7 @@ from autograd import (
 )
 from autograd.engine import Function, Node, raw, run_backward
 from autograd.gradcheck import numerical_jacobian
-from autograd.optable import BOTH, OPS, Domain, OpSpec, case_id, cases
+from autograd.optable import OPS, OpSpec, case_id, cases, declared
 from autograd.testing import op_inputs
 
 RNG = np.random.default_rng(20)
@@ -415,14 +415,23 @@ def test_every_primitive_is_differentiated_twice() -> None:
     assert not missing, f"primitives whose second derivative no entry checks: {sorted(missing)}"
 
 
-# An op declared here, as a user (or a new entry of ops.py) would: the same table-driven
-# property tests pick it up, with no other edit
+# Ops declared here as ops.py declares its own, the class with its table entry, and collected
+# by the same `declared()` that builds OPS: the table-driven property tests pick them up with
+# no other edit
+
+
+def _np_cube(a: Any) -> Any:
+    return np.power(a, 3)
 
 
 class Cube(Function):
     """x**3, with a backward written on nodes: right to both orders."""
 
     __slots__ = ()
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("cube", Cube.apply, _np_cube, t.Domain(-3.0, 3.0), expr="{0} ** 3"),)
 
     def forward(self, a: Any) -> Any:
         return a * a * a
@@ -437,6 +446,11 @@ class RawCube(Function):
     __slots__ = ()
     name = "rawcube"
 
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.unary("rawcube", RawCube.apply, _np_cube, t.Domain(-3.0, 3.0),
+                        once_differentiable="its backward computes on raw data"),)
+
     def forward(self, a: Any) -> Any:
         return a**3
 
@@ -444,16 +458,9 @@ class RawCube(Function):
         return (g * 3 * raw(a) ** 2,)
 
 
-def _np_cube(a: Any) -> Any:
-    return np.power(a, 3)
-
-
-CUBE = OpSpec("cube", Cube.apply, 1, (Domain(-3.0, 3.0),), BOTH, _np_cube, expr="{0} ** 3")
-RAW_CUBE = OpSpec("rawcube", RawCube.apply, 1, (Domain(-3.0, 3.0),), BOTH, _np_cube)
-LOCAL = (
-    CUBE,
-    dataclasses.replace(RAW_CUBE, once_differentiable="its backward computes on raw data"),
-)
+LOCAL = declared([Cube, RawCube])
+CUBE = LOCAL[0]
+RAW_CUBE = dataclasses.replace(LOCAL[1], once_differentiable="")  # as if it were not declared
 
 
 @pytest.mark.parametrize("kind", ["value", "tensor"])
