@@ -1,6 +1,7 @@
 """Hostile .keras files: each damaged file raises ValueError naming it, or loads exactly."""
 
 import io
+import json
 import re
 import zipfile
 
@@ -96,3 +97,57 @@ def _pickled_npz() -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **{"dense/kernel": np.array([object()], dtype=object)})
     return buffer.getvalue()
+
+
+EDITS = 200
+ODD_VALUES = [None, -1, 0, 2.5, 1e308, "x", "", [], {}, [1, 2], True, "relu", [None, 3],
+              float("nan"), 10**30, {"class_name": "Dense", "config": {}}]
+
+
+def test_hand_edited_configs_load_or_raise_value_error_naming_the_file(tmp_path):
+    # the zip's checksums catch damaged bytes; a config edited by hand (valid JSON, any value
+    # anywhere, or a key removed) must still give a model or a ValueError, never another type
+    model = nn.Sequential([
+        nn.layers.Conv1D(2, 2, input_shape=(5, 3)), BatchNormalization(),
+        nn.layers.Bidirectional(nn.layers.SimpleRNN(2)), Dense(1),
+    ])
+    model.compile(optimizer=nn.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    good = tmp_path / "good.keras"
+    save_model(model, good)
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    original = json.loads(members["config.json"])
+    places = list(_places(original))
+    rng = np.random.default_rng(18)
+    outcomes = {"ValueError": 0, "loaded": 0}
+    for _ in range(EDITS):
+        config = json.loads(members["config.json"])
+        *parents, last = places[int(rng.integers(len(places)))]
+        node = config
+        for key in parents:
+            node = node[key]
+        if isinstance(node, dict) and rng.random() < 0.2:
+            del node[last]
+        else:
+            node[last] = ODD_VALUES[int(rng.integers(len(ODD_VALUES)))]
+        path = tmp_path / "edited.keras"
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in {**members, "config.json": json.dumps(config).encode()}.items():
+                archive.writestr(name, data)
+        try:
+            load_model(path)
+        except ValueError as error:
+            assert str(path) in str(error), error
+            outcomes["ValueError"] += 1
+        else:
+            outcomes["loaded"] += 1
+    assert outcomes["ValueError"] > EDITS // 4 and outcomes["loaded"] > EDITS // 10, outcomes
+
+
+def _places(node, path=()):
+    """The path of every value in a JSON tree (the root excluded)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        yield (*path, key)
+        if isinstance(value, (dict, list)):
+            yield from _places(value, (*path, key))
