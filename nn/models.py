@@ -19,6 +19,7 @@ from autograd import Tensor
 from nn import saving
 from nn.layers.base import Layer, Shape, to_tensor
 from nn.layers.input import InputLayer
+from nn.layers.symbolic import KerasTensor
 from nn.training import TrainingMixin
 
 # Keras numbers models process-wide: sequential, sequential_1, ... (reset by clear_session)
@@ -67,7 +68,28 @@ class Model(TrainingMixin):
         if "call" in cls.__dict__:  # users often write call(self, inputs) without training
             cls._call_takes_training = "training" in inspect.signature(cls.call).parameters
 
-    def __init__(self, name: str | None = None) -> None:
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # Model(inputs, outputs) is the functional API: it returns a Functional (as Keras 3)
+        functional = (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
+                      or (len(args) == 1 and _symbolic(args[0])))
+        if cls is Model and functional:
+            from nn.functional import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, name: str | None = None, *args: Any, **kwargs: Any) -> None:
+        if _symbolic(name) or args or {"inputs", "outputs"} & set(kwargs):
+            raise TypeError(
+                f"{type(self).__name__}.__init__ received inputs/outputs: a subclass of Model "
+                "built from the functional API (super().__init__(inputs, outputs)) is not "
+                "supported; build nn.Model(inputs, outputs) directly, or write call()"
+            )
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__ got unexpected keyword argument(s) "
+                f"{', '.join(map(repr, kwargs))}"
+            )
         if name is not None and (not isinstance(name, str) or not name):
             raise ValueError(f"model name must be a non-empty string, received name={name!r}")
         default = "sequential" if isinstance(self, Sequential) else _snake(type(self).__name__)
@@ -304,6 +326,33 @@ class Model(TrainingMixin):
             layer.set_weights(weights[start : start + count])
             start += count
 
+    @classmethod
+    def from_config(
+        cls,
+        config: dict[str, Any],
+        make_layer: Callable[[str, dict[str, Any]], Layer] | None = None,
+    ) -> Model:
+        """Rebuild a model from its `get_config()` (Keras' `Model.from_config`): a
+        functional config (see `nn.functional.Functional.from_config`), a Sequential's, or
+        else `cls(**config)` for a subclassed model that defines `get_config`.
+
+        >>> import nn
+        >>> x = nn.Input(shape=(2,))
+        >>> nn.Model.from_config(nn.Model(x, nn.layers.Dense(1)(x)).get_config()).output_shape
+        (None, 1)
+        """
+        if not isinstance(config, dict):
+            raise TypeError(f"{cls.__name__}.from_config expects a dict, received {config!r}")
+        if {"layers", "input_layers", "output_layers"} <= set(config):
+            from nn.functional import Functional
+
+            return Functional.from_config(config, make_layer)
+        if issubclass(cls, Sequential):
+            from nn.serialization import sequential_from_config
+
+            return sequential_from_config(cls, config)  # type: ignore[no-any-return]
+        return cls(**config)
+
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Write the weights to an `.npz` file, atomically (see `nn.saving`); with
         `overwrite=False` an existing file raises FileExistsError.
@@ -340,7 +389,9 @@ class Model(TrainingMixin):
         print_fn: Callable[[str], Any] | None = None,
     ) -> None:
         """Print Keras 2's table of layers, output shapes and parameter counts
-        (`print_fn` receives each line instead of `print`).
+        (`print_fn` receives each line instead of `print`). A layer not built yet shows
+        '?' and '0 (unbuilt)', as Keras 3; a functional model that is not a plain chain adds
+        Keras' 'Connected to' column.
 
         >>> import nn
         >>> model = nn.Sequential([nn.layers.Dense(3, input_dim=2)], name="tiny")
@@ -356,14 +407,13 @@ class Model(TrainingMixin):
         Non-trainable params: 0
         _________________________________________________________________
         """
-        if not self.built:
-            raise ValueError(
-                f'model "{self.name}" has not yet been built. Build the model first by giving the '
-                "first layer an input_shape, by calling build(input_shape), or by calling the "
-                "model on a batch of data."
-            )
-        for line in summary_lines(self, line_length, positions):
+        for line in self._summary_lines(line_length, positions):
             (print_fn or print)(line)
+
+    def _summary_lines(
+        self, line_length: int | None = None, positions: Sequence[float] | None = None
+    ) -> list[str]:
+        return summary_lines(self, line_length, positions)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, layers={len(self.layers)}>"
@@ -405,10 +455,12 @@ class Sequential(Model):
     (['dense', 'activation'], (None, 3))
     """
 
-    def __init__(self, layers: Iterable[Layer] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self, layers: Iterable[Layer | KerasTensor] | Layer | None = None, name: str | None = None
+    ) -> None:
         super().__init__(name=name)
         if layers is not None:
-            if isinstance(layers, Layer):
+            if isinstance(layers, (Layer, KerasTensor)):
                 layers = [layers]
             try:
                 items = list(layers)
@@ -422,7 +474,7 @@ class Sequential(Model):
     def __setattr__(self, key: str, value: Any) -> None:
         object.__setattr__(self, key, value)  # a Sequential's layers come only from add()
 
-    def add(self, layer: Layer) -> None:
+    def add(self, layer: Layer | KerasTensor) -> None:
         """Append a layer; its weights are created at once when the input shape is known.
 
         >>> import nn
@@ -431,6 +483,11 @@ class Sequential(Model):
         >>> model.layers[-1].built, model.output_shape
         (True, (None, 1))
         """
+        history = getattr(layer, "_keras_history", None)
+        if isinstance(layer, KerasTensor) and isinstance(
+            getattr(history, "layer", None), InputLayer
+        ):
+            layer = history.layer  # type: ignore[union-attr]  # nn.Input(...), as Keras
         if isinstance(layer, type) and issubclass(layer, Layer):
             raise TypeError(
                 f"Sequential.add expects a layer instance, received the class {layer.__name__}: "
@@ -469,9 +526,21 @@ class Sequential(Model):
         if shape is not None:
             if layer.built:
                 layer._check_input_shape(tuple(1 if n is None else n for n in shape))
-                layer._output_shape = tuple(layer.compute_output_shape(shape))
+                layer._output_shape = layer._infer_output_shape(shape)
             else:
                 layer._build(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        """The name, each layer's serialized config and the input shape (see
+        `nn.serialization.sequential_config`).
+
+        >>> import nn
+        >>> nn.Sequential([nn.layers.Dense(2, input_dim=3)], name="s").get_config()["name"]
+        's'
+        """
+        from nn.serialization import sequential_config
+
+        return sequential_config(self)
 
     def pop(self) -> Layer:
         """Remove and return the last layer (IndexError when there is none).
@@ -505,6 +574,13 @@ class Sequential(Model):
         return super().__call__(inputs, training)
 
 
+def _symbolic(value: Any) -> bool:
+    items = value.values() if isinstance(value, dict) else value
+    return isinstance(value, KerasTensor) or (
+        isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in items)
+    )
+
+
 def _snake(name: str) -> str:
     from nn.layers.base import _snake_case
 
@@ -533,14 +609,17 @@ def summary_lines(
     """
     layers = model.layers
     labels = [f"{layer.name} ({type(layer).__name__})" for layer in layers]
-    shapes = [layer._output_shape if layer._output_shape is not None else "multiple"
+    # an unbuilt layer: Keras 3's "?" and "0 (unbuilt)" (keras/src/utils/summary_utils.py)
+    shapes = [layer._output_shape if layer._output_shape is not None else "?"
               for layer in layers]
+    params = [str(layer.count_params()) if layer.built else "0 (unbuilt)" for layer in layers]
     stops: list[float] = list(positions or [0.45, 0.85, 1.0])
     if line_length is None and positions is None:
         # Keras 2's 65 columns, widened so that no name or shape is cut (Keras 3 cuts none)
         first = max([29] + [len(label) + 1 for label in labels])
         second = max([26] + [len(str(shape)) + 1 for shape in shapes])
-        stops = [first, first + second, first + second + 10]
+        third = max([10] + [len(count) + 1 for count in params])
+        stops = [first, first + second, first + second + third]
     if line_length is None:
         line_length = int(stops[-1]) if stops[-1] > 1 else 65
     if stops[-1] <= 1:
@@ -559,8 +638,8 @@ def summary_lines(
 
     lines = [f'Model: "{model.name}"', "_" * line_length]
     lines += [row(["Layer (type)", "Output Shape", "Param #"]), "=" * line_length]
-    for i, (layer, label, shape) in enumerate(zip(layers, labels, shapes)):
-        lines.append(row([label, shape, layer.count_params()]))
+    for i, (label, shape, count) in enumerate(zip(labels, shapes, params)):
+        lines.append(row([label, shape, count]))
         lines.append("=" * line_length if i == len(layers) - 1 else "_" * line_length)
     trainable = sum(w.size for w in model.trainable_weights)
     frozen = sum(w.size for w in model.non_trainable_weights)

@@ -68,7 +68,8 @@ def plot_model(
     rankdir: str = "TB",
     dpi: int = 96,
 ) -> Any:
-    """Draw `model` as a chain of boxes (name, type, output shape, parameters) with graphviz.
+    """Draw `model` as boxes (name, type, output shape, parameters) with graphviz: a chain
+    for a Sequential, the graph of layer calls for a functional model.
 
     The picture is written to `to_file` (format from its extension: png, svg, pdf, ...; None
     writes nothing) and the `graphviz.Digraph` is returned (it displays itself in Jupyter).
@@ -87,8 +88,6 @@ def plot_model(
     >>> open(path).read().count("<svg")
     1
     """
-    import os
-
     import graphviz
 
     if rankdir not in ("TB", "LR", "BT", "RL"):
@@ -108,6 +107,10 @@ def plot_model(
         fields = [_escape_record(head)] + [_escape_record(r) for r in rows]
         dot.node(node, "{" + "|".join(fields) + "}")
 
+    edges = getattr(model, "_graph_edges", None)
+    if edges is not None:  # a functional model: its InputLayers are layers, its edges a DAG
+        _draw_graph(model, edges(), box, dot, show_shapes)
+        return _write(dot, to_file)
     input_shape = getattr(model, "_batch_input_shape", None)
     previous = "input"
     box(previous, "input", "InputLayer", [f"output: {input_shape}"] if show_shapes else [])
@@ -120,6 +123,34 @@ def plot_model(
         box(node, layer.name, type(layer).__name__, rows)
         dot.edge(previous, node)
         previous = node
+    return _write(dot, to_file)
+
+
+def _draw_graph(model: Any, edges: Any, box: Any, dot: Any, show_shapes: bool) -> None:
+    """A functional model's boxes (one per layer, a shared one once) and arrows (one per
+    tensor passed from a layer to the next, as Keras' plot_model draws a DAG)."""
+    ids = {id(layer): f"layer{i}" for i, layer in enumerate(model.layers)}
+    for layer in model.layers:
+        is_input = not layer._inbound_nodes or layer._inbound_nodes[0].is_input
+        rows = []
+        if show_shapes and is_input:
+            rows.append(f"output: {layer._output_shape}")
+        elif show_shapes:
+            rows.append(f"input: {layer._build_input_shape} | output: {layer._output_shape}")
+        if not is_input:
+            rows.append(f"params: {layer.count_params():,}")
+        box(ids[id(layer)], layer.name, type(layer).__name__, rows)
+    drawn = set()
+    for source, target in edges:
+        pair = (ids[id(source)], ids[id(target)])
+        if pair not in drawn:  # a layer fed twice by the same one: one arrow, as Keras draws it
+            drawn.add(pair)
+            dot.edge(*pair)
+
+
+def _write(dot: Any, to_file: str | None) -> Any:
+    import os
+
     if to_file is not None:
         fmt = os.path.splitext(to_file)[1].lstrip(".").lower() or "png"
         data = dot.source.encode() if fmt in ("dot", "gv") else dot.pipe(format=fmt)

@@ -59,8 +59,10 @@ def test_add_builds_each_layer_from_the_previous_output_shape():
 def test_unbuilt_model_builds_on_first_data():
     model = nn.Sequential([Dense(4), Dense(1)])
     assert not model.built
-    with pytest.raises(ValueError, match="has not yet been built"):
-        model.summary()
+    unbuilt = []
+    model.summary(print_fn=unbuilt.append)  # as Keras 3: what is known, no error
+    assert unbuilt[4].split() == ["dense", "(Dense)", "?", "0", "(unbuilt)"]
+    assert "Total params: 0" in unbuilt
     model.compile(optimizer="sgd", loss="mse")
     model.fit(np.ones((6, 3)), np.ones(6), verbose=0)
     assert model.built and model.input_shape == (None, 3)
@@ -222,3 +224,21 @@ def test_plot_model_draws_one_box_per_layer(tmp_path):
     assert b"<svg" in svg.read_bytes()
     with pytest.raises(ValueError, match="rankdir"):
         nn.utils.plot_model(model, to_file=None, rankdir="XY")
+
+
+def test_predict_on_one_sample_quotes_its_shape_and_suggests_a_batch():
+    # issue 17, item 5: predict(X[0]) used to blame a (4, 1) array the user never passed
+    model = nn.Sequential([nn.Input(shape=(4,)), Dense(1)])
+    X = np.ones((10, 4))
+    with pytest.raises(ValueError) as error:
+        model.predict(X[0], verbose=0)
+    message = str(error.value)
+    assert "but x has shape (4,)" in message
+    assert "x[None] (shape (1, 4))" in message and "X[:1] instead of X[0]" in message
+    assert model.predict(X[0][None], verbose=0).shape == model.predict(X[:1], verbose=0).shape
+    images = nn.Sequential([nn.Input(shape=(3, 3)), nn.layers.Flatten(), Dense(1)])
+    with pytest.raises(ValueError, match=r"x has shape \(3, 3\)\. That is the shape of one sample"):
+        images.predict(np.ones((3, 3)), verbose=0)
+    with pytest.raises(ValueError) as other:
+        model.predict(np.ones((2, 5)), verbose=0)
+    assert "x[None]" not in str(other.value)  # only when it looks like one sample

@@ -10,6 +10,22 @@ from nn.layers.conv import Conv1D, Conv2D
 from nn.layers.core import Activation, Dense, Dropout, Flatten
 from nn.layers.embedding import Embedding
 from nn.layers.input import Input, InputLayer
+from nn.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from nn.layers.normalization import BatchNormalization, LayerNormalization
 from nn.layers.pooling import (
     AveragePooling1D,
@@ -26,6 +42,20 @@ from nn.layers.reshaping import Reshape, ZeroPadding1D, ZeroPadding2D
 
 __all__ = [
     "Activation",
+    "Add",
+    "Average",
+    "Concatenate",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
     "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import re
 from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
-from autograd import Tensor, name_scope
+from autograd import Tensor, name_scope, no_grad
 from autograd.modes import _SCOPE
 from nn import initializers
+from nn.layers.symbolic import is_symbolic, symbolic_call
 
 Shape = tuple[int | None, ...]
 
@@ -52,9 +54,16 @@ class Layer(metaclass=_LayerMeta):
 
     # True when the subclass's `call` takes `training` (Dropout): decided once per class
     _accepts_training: ClassVar[bool] = False
+    # True when `call` may receive a list of tensors: merge layers and users' own layers (as
+    # Keras); nn's other layers take one tensor and say so when given a list
+    _accepts_list: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        declared = any("_accepts_list" in base.__dict__ for base in cls.__mro__[:-1]
+                       if base is not Layer and base is not object)
+        if not declared and cls.__module__.startswith("nn.layers."):
+            cls._accepts_list = False
         if "call" in cls.__dict__:
             cls._accepts_training = "training" in inspect.signature(cls.call).parameters
         if "build" in cls.__dict__:  # as Keras: `layer.build(shape)` called directly builds it
@@ -93,6 +102,7 @@ class Layer(metaclass=_LayerMeta):
             type(self).__name__, input_shape, input_dim, batch_input_shape
         )
         self._scope_name = ""
+        self._inbound_nodes: list[Any] = []  # one Node per call on symbolic tensors
         self._set_name(self._name)
 
     # -- naming --------------------------------------------------------------------------
@@ -151,8 +161,10 @@ class Layer(metaclass=_LayerMeta):
         """
         return tuple(input_shape)
 
-    def _build(self, input_shape: Shape) -> None:
-        input_shape = tuple(input_shape)
+    def _build(self, input_shape: Any) -> None:
+        # several inputs (a merge layer): a list of shapes, as Keras passes them to build
+        input_shape = ([tuple(s) for s in input_shape] if _is_shape_list(input_shape)
+                       else tuple(input_shape))
         self._building = True
         try:
             with name_scope(self._scope_name):  # weights are drawn inside the layer's cluster
@@ -161,14 +173,61 @@ class Layer(metaclass=_LayerMeta):
             self._building = False
         self.built = True
         self._build_input_shape = input_shape
-        self._output_shape = tuple(self.compute_output_shape(input_shape))
+        self._output_shape = self._infer_output_shape(input_shape)
+
+    def _infer_output_shape(self, input_shape: Any) -> Any:
+        """`compute_output_shape`, or, for a layer that does not define it, the shape of
+        `call` on a zero batch of one sample (Keras infers it by a symbolic call)."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shape: Any = self.compute_output_shape(input_shape)
+            return tuple(tuple(s) for s in shape) if _is_shape_list(shape) else tuple(shape)
+        several = isinstance(input_shape, list)
+        shapes = input_shape if several else [input_shape]
+        zeros = [Tensor(np.zeros(tuple(1 if n is None else n for n in s), dtype=self.dtype))
+                 for s in shapes]
+        args: Any = zeros if several else zeros[0]
+        token = _SCOPE.set(self._scope_name)
+        try:
+            # errstate: zeros may hit a log or a division; only the shape is wanted
+            with no_grad(), np.errstate(all="ignore"):
+                out = (self.call(args, training=False)  # type: ignore[call-arg]
+                       if self._accepts_training else self.call(args))
+        except Exception as error:
+            message = (
+                f'layer "{self.name}" ({type(self).__name__}) defines no compute_output_shape, '
+                f"and calling it on a zero batch of shape(s) {input_shape} to infer its output "
+                f"shape failed: {error}"
+            )
+            try:  # the same kind of error, now naming the layer it comes from
+                blamed = type(error)(message)
+            except Exception:
+                blamed = ValueError(message)
+            raise blamed from error
+        finally:
+            _SCOPE.reset(token)
+        outs = out if isinstance(out, (list, tuple)) else [out]
+        if not all(isinstance(o, Tensor) for o in outs):
+            raise TypeError(
+                f'layer "{self.name}" ({type(self).__name__}): call() must return a Tensor (or '
+                f"a list of Tensors), returned {type(out).__name__}"
+            )
+        found = [(None,) + tuple(o.shape[1:]) for o in outs]
+        return tuple(found) if isinstance(out, (list, tuple)) else found[0]
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
         """Raise ValueError when inputs of `shape` cannot go through the built layer."""
 
-    def __call__(self, inputs: Any, training: bool | None = None) -> Tensor:
-        """Apply the layer: a Tensor in, a Tensor out (arrays and lists are wrapped)."""
-        x = inputs if isinstance(inputs, Tensor) else to_tensor(inputs, self.dtype, self.name)
+    def __call__(self, inputs: Any, training: bool | None = None) -> Any:
+        """Apply the layer: a Tensor in, a Tensor out (arrays and lists are wrapped); on
+        symbolic tensors (from `nn.Input`) it records the call for `nn.Model(inputs, outputs)`."""
+        if isinstance(inputs, Tensor):
+            x = inputs
+        elif is_symbolic(inputs):
+            return symbolic_call(self, inputs)
+        elif _is_tensor_list(inputs, self._accepts_list):
+            return self._call_list(inputs, training)
+        else:
+            x = to_tensor(inputs, self.dtype, self.name)
         if not self.built:
             if x.ndim == 0:
                 raise ValueError(
@@ -186,28 +245,65 @@ class Layer(metaclass=_LayerMeta):
         finally:
             _SCOPE.reset(token)
 
+    def _call_list(self, inputs: Sequence[Any], training: bool | None) -> Any:
+        """A call on a list of tensors (merge layers, users' layers that take several)."""
+        if not self._accepts_list:
+            raise ValueError(
+                f'layer "{self.name}" ({type(self).__name__}) takes one tensor, received a '
+                f"list of {len(inputs)}: merge them first (layers.Concatenate(), ...)"
+            )
+        xs = [t if isinstance(t, Tensor) else to_tensor(t, self.dtype, self.name) for t in inputs]
+        if not self.built:
+            self._build([(None,) + x.shape[1:] for x in xs])
+        token = _SCOPE.set(self._scope_name)
+        try:
+            if self._accepts_training:
+                return self.call(xs, training=bool(training))  # type: ignore[arg-type,call-arg]
+            return self.call(xs)  # type: ignore[arg-type]
+        finally:
+            _SCOPE.reset(token)
+
     # -- weights ---------------------------------------------------------------------------
     def add_weight(
         self,
-        name: str,
-        shape: Sequence[int],
-        initializer: Any = "glorot_uniform",
+        *args: Any,
+        shape: Sequence[int] | None = None,
+        initializer: Any = None,
+        dtype: Any = None,
         trainable: bool = True,
+        name: str | None = None,
     ) -> Tensor:
-        """Create a weight Tensor from `initializer` (an identifier or a callable): call it
-        in `build`. A frozen layer's weights (or `trainable=False`) do not require grad.
+        """Create a weight Tensor from `initializer` (an identifier or a callable; default
+        'glorot_uniform'): call it in `build`. A frozen layer's weights (or `trainable=False`)
+        do not require grad.
+
+        Keras 3's keywords (`shape=`, `initializer=`, `trainable=`, `name=`) or its
+        positional order `(shape, initializer, dtype, trainable)`; a first positional
+        string is the name, in Keras 2's order `(name, shape, initializer, trainable)`.
+        Without a name the weight is 'variable', 'variable_1', ... (Keras 3 numbers them
+        process-wide, keras/src/backend/common/variables.py; here within the layer).
 
         >>> from nn.layers import Layer
         >>> layer = Layer()
         >>> w = layer.add_weight("scale", (2,), "ones")
         >>> w, layer.weight_names
         (Tensor([1., 1.], dtype=float32, requires_grad=True, name='scale'), ['scale'])
+        >>> _ = layer.add_weight(shape=(2, 2), initializer="zeros", trainable=False)
+        >>> layer.weight_names
+        ['scale', 'variable']
         """
+        name, shape, initializer, dtype, trainable = _weight_args(
+            self.name, args, name, shape, initializer, dtype, trainable
+        )
+        if name is None:
+            taken = {n for n, _, _ in self._slots}
+            name = next(c for c in ("variable" if i == 0 else f"variable_{i}"
+                                    for i in itertools.count()) if c not in taken)
         if any(n == name for n, _, _ in self._slots):
             raise ValueError(f'layer "{self.name}" already has a weight named {name!r}')
+        dtype = self.dtype if dtype is None else resolve_dtype(dtype, type(self).__name__)
         init = initializers.get(initializer) if not callable(initializer) else initializer
-        shape = tuple(int(n) for n in shape)
-        data = np.asarray(init(shape, dtype=self.dtype), dtype=self.dtype)
+        data = np.asarray(init(shape, dtype=dtype), dtype=dtype)
         if data.shape != shape:
             raise ValueError(
                 f"initializer {initializer!r} returned shape {data.shape} for weight {name!r} "
@@ -369,6 +465,16 @@ class Layer(metaclass=_LayerMeta):
         """
         return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype.name}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new, unbuilt layer from `get_config()`'s dict (Keras' `from_config`).
+
+        >>> from nn.layers import Dense
+        >>> Dense.from_config(Dense(3, activation="tanh", name="h").get_config())
+        <Dense name='h', built=False>
+        """
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
 
@@ -398,6 +504,60 @@ def _weight_array(layer: str, name: str, weight: Any) -> np.ndarray:
 def _short(data: Any) -> str:
     text = " ".join(repr(data).split())
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_tensor_list(inputs: Any, accepts_list: bool) -> bool:
+    """A list of Tensors (or, for a layer that takes lists, of arrays): several inputs."""
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        return False
+    if not all(isinstance(t, (Tensor, np.ndarray)) for t in inputs):
+        return False
+    return accepts_list or any(isinstance(t, Tensor) for t in inputs)
+
+
+def _is_shape_list(shape: Any) -> bool:
+    return isinstance(shape, (list, tuple)) and len(shape) > 0 and isinstance(
+        shape[0], (list, tuple)
+    )
+
+
+def _weight_args(
+    layer: str, args: tuple[Any, ...], name: Any, shape: Any, initializer: Any, dtype: Any,
+    trainable: Any,
+) -> tuple[str | None, tuple[int, ...], Any, Any, bool]:
+    """add_weight's arguments in Keras 3's order, or Keras 2's when the first is a name."""
+    order = ("name", "shape", "initializer", "trainable") if args and isinstance(
+        args[0], str) else ("shape", "initializer", "dtype", "trainable")
+    if len(args) > len(order):
+        raise TypeError(
+            f"add_weight takes at most {len(order)} positional arguments {order}, received "
+            f"{len(args)}"
+        )
+    given = {"name": name, "shape": shape, "initializer": initializer, "dtype": dtype,
+             "trainable": trainable}
+    for key, value in zip(order, args):
+        if key != "trainable" and given[key] is not None:
+            raise TypeError(f"add_weight got {key} both by position and by keyword")
+        given[key] = value
+    shape = () if given["shape"] is None else given["shape"]  # Keras 3: a scalar weight
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(
+        _is_int(n) and n >= 0 for n in shape
+    ):
+        raise ValueError(
+            f'layer "{layer}": add_weight expects shape to be a tuple of non-negative '
+            f"integers, received shape={shape!r}"
+        )
+    name = given["name"]
+    if name is not None and (not isinstance(name, str) or not name or "/" in name):
+        raise ValueError(
+            f'layer "{layer}": add_weight expects name to be a non-empty string without '
+            f"'/', received name={name!r}"
+        )
+    init = "glorot_uniform" if given["initializer"] is None else given["initializer"]
+    return name, tuple(int(n) for n in shape), init, given["dtype"], _check_bool(
+        given["trainable"], "trainable", "add_weight")
 
 
 def _marking_built(build: Any) -> Any:

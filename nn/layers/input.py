@@ -1,4 +1,5 @@
-"""`Input(shape)` / `InputLayer`: declare a model's input shape as its first element."""
+"""`Input(shape)` / `InputLayer`: a model's input, as a symbolic tensor (functional API) or as
+the first element of a `Sequential`."""
 
 from __future__ import annotations
 
@@ -6,30 +7,53 @@ from typing import Any, Sequence
 
 from autograd import Tensor
 from nn.layers.base import Layer, Shape, declared_input_shape
+from nn.layers.symbolic import KerasHistory, KerasTensor, Node
 
 
 class InputLayer(Layer):
     """Marks the shape of one sample. A `Sequential` takes its input shape from it and does not
-    list it among `model.layers` (as Keras does).
+    list it among `model.layers` (as Keras does); a functional model lists it.
+
+    `layer.output` is its symbolic tensor, the one `nn.Input` returns.
 
     >>> from nn.layers import InputLayer
-    >>> InputLayer(shape=(20,)).output_shape
-    (None, 20)
+    >>> layer = InputLayer(shape=(20,))
+    >>> layer.output_shape, layer.output
+    ((None, 20), <KerasTensor shape=(None, 20), dtype=float32, name=input_layer>)
     """
+
+    _accepts_list = False
 
     def __init__(
         self,
         shape: Sequence[int] | None = None,
         batch_size: int | None = None,
         input_shape: Sequence[int] | None = None,
+        batch_shape: Sequence[int | None] | None = None,
         **kwargs: Any,
     ) -> None:
-        if shape is not None and input_shape is not None:
-            raise ValueError("InputLayer accepts shape or input_shape, not both")
-        if shape is None and input_shape is None and "batch_input_shape" not in kwargs:
+        given = [k for k, v in [("shape", shape), ("input_shape", input_shape),
+                                ("batch_shape", batch_shape)] if v is not None]
+        if len(given) > 1:
+            raise ValueError(f"InputLayer accepts one of shape, input_shape, batch_shape, "
+                             f"received {', '.join(given)}")
+        if not given and "batch_input_shape" not in kwargs:
             raise ValueError("InputLayer needs shape=(...), the shape of one sample")
+        if batch_shape is not None:
+            kwargs["batch_input_shape"] = batch_shape
         super().__init__(input_shape=shape if shape is not None else input_shape, **kwargs)
         self.batch_size = batch_size
+        # the Input's own node: no inbound tensors, one output (keras' InputLayer)
+        assert self._declared_input_shape is not None, "checked above"
+        self.output = KerasTensor(self._declared_input_shape, self.dtype, self.name)
+        self.output._keras_history = KerasHistory(self, 0, 0)
+        self._inbound_nodes.append(Node(self, [], [self.output], False))
+
+    def _set_name(self, name: str) -> None:
+        super()._set_name(name)
+        output = getattr(self, "output", None)
+        if output is not None:
+            output.name = name
 
     def call(self, inputs: Tensor) -> Tensor:
         """Pass inputs through unchanged (the layer only declares a shape).
@@ -40,13 +64,28 @@ class InputLayer(Layer):
         """
         return inputs
 
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The declared shape, unchanged."""
+        return tuple(input_shape)
+
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
         expected: Shape = self.input_shape
-        if len(shape) != len(expected) or shape[1:] != expected[1:]:
+        if len(shape) != len(expected) or any(
+            e is not None and e != got for e, got in zip(expected[1:], shape[1:])
+        ):
             raise ValueError(
                 f'Input 0 of layer "{self.name}" is incompatible with the layer: expected '
                 f"shape={expected}, found shape={shape}"
             )
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3's InputLayer config: the batch shape, dtype and name.
+
+        >>> from nn.layers import InputLayer
+        >>> InputLayer(shape=(3,), name="x").get_config()
+        {'batch_shape': (None, 3), 'dtype': 'float32', 'name': 'x'}
+        """
+        return {"batch_shape": self.input_shape, "dtype": self.dtype.name, "name": self.name}
 
 
 def Input(
@@ -55,15 +94,21 @@ def Input(
     name: str | None = None,
     dtype: Any = None,
     **kwargs: Any,
-) -> InputLayer:
-    """Keras' `Input(shape=...)`: use it as the first element of a `Sequential`.
+) -> KerasTensor:
+    """Keras' `Input(shape=...)`: a symbolic tensor to call layers on (the functional API,
+    `nn.Model(inputs, outputs)`), or the first element of a `Sequential`.
 
     >>> import nn
     >>> model = nn.Sequential([nn.Input(shape=(3,)), nn.layers.Dense(2)])
     >>> model.output_shape
     (None, 2)
+    >>> inputs = nn.Input(shape=(3,))
+    >>> outputs = nn.layers.Dense(2)(inputs)
+    >>> nn.Model(inputs, outputs).output_shape
+    (None, 2)
     """
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype, **kwargs)
+    layer = InputLayer(shape=shape, batch_size=batch_size, name=name, dtype=dtype, **kwargs)
+    return layer.output
 
 
 __all__ = ["Input", "InputLayer", "declared_input_shape"]
