@@ -15,7 +15,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from autograd import Function, Tensor, Value, engine, gradcheck, gradgradcheck, ops
+from autograd import Function, Tensor, Value, engine, gradcheck, gradgradcheck, ops, optable
 from autograd.engine import enable_grad, run_backward, walk
 from autograd.optable import OPS, OpSpec, case_id, cases
 from autograd.testing import op_inputs
@@ -122,6 +122,17 @@ def test_an_op_subclass_with_its_own_backward_drops_the_inherited_form() -> None
     x, w = Value(3.0), Value(5.0)
     Scaled.apply(x, w).backward()
     assert (x.grad, w.grad) == (10.0, 6.0)
+
+
+@pytest.mark.parametrize("cls", sorted(
+    (c for c in _primitives() if "entries" in c.__dict__), key=lambda c: c.__name__
+))
+def test_the_entries_an_op_class_declares_run_that_op(cls: type[Function]) -> None:
+    declared = optable.declared([cls])
+    assert declared and {s.name for s in declared} <= {s.name for s in OPS}  # OPS holds them
+    for spec in declared:
+        kind = sorted(spec.kinds)[0]
+        assert cls in _ops_in(spec.fn(*_one_example(op_inputs(spec, kind)))), spec.name
 
 
 def test_every_primitive_has_a_table_entry() -> None:
