@@ -26,6 +26,7 @@ import custom_training_loop  # noqa: E402
 import explain_backprop  # noqa: E402
 import demo  # noqa: E402
 import feed_forward_summary  # noqa: E402
+import functional_api  # noqa: E402
 import house_prices  # noqa: E402
 import logistic_regression_from_scratch as logistic  # noqa: E402
 import moons  # noqa: E402
@@ -337,10 +338,21 @@ def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     assert "11/11  Property tests of gradients" in out and "the tour took" in out
 
 
+def test_functional_api_trains_a_shared_encoder_and_rebuilds_from_its_config(tmp_path, capsys):
+    result = functional_api.main(out_dir=tmp_path)
+    assert result["accuracy"] > 0.8 and result["identical"]
+    assert "Connected to" in result["summary"][2]
+    assert any(line.split()[:2] == ["encoder", "(Dense)"] for line in result["summary"])
+    assert result["model"].get_layer("encoder").count_params() == 2 * 16 + 16  # shared: once
+    svg = html.unescape((tmp_path / "functional_api.svg").read_text())
+    assert "encoder (Dense)" in svg and "multiply (Multiply)" in svg
+    assert "identical predictions: True" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "script",
     ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py",
-     "sequence_forecast.py", "explain_backprop.py"],
+     "sequence_forecast.py", "explain_backprop.py", "functional_api.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
