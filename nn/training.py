@@ -36,6 +36,8 @@ from nn.callbacks import (
     check_callbacks,
 )
 from nn.progress import Progbar
+from nn.regularizers import regularized_weights
+from nn.sample_weights import check_sample_weight, sample_weights, weighted_loss
 
 _COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
 
@@ -254,13 +256,17 @@ class TrainingMixin:
         validation_split: float = 0.0,
         validation_data: Any = None,
         shuffle: bool = True,
+        class_weight: Any = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
     ) -> History:
         """Train for `epochs` passes over (x, y) in mini-batches of `batch_size` (default 32).
 
         Returns the `History`: `history.history['loss']`, the metrics by the names given to
         `compile`, and `val_`-prefixed ones with validation data. Every input is checked
-        before the first step.
+        before the first step. `sample_weight` (one per sample) or `class_weight` ({class:
+        weight}) weigh each sample's loss, as Keras (see `nn.sample_weights`); the compiled
+        metrics stay unweighted, as Keras' `metrics` (not `weighted_metrics`) do.
 
         >>> import numpy as np, nn
         >>> nn.utils.set_random_seed(0)
@@ -279,17 +285,24 @@ class TrainingMixin:
         if not isinstance(shuffle, (bool, np.bool_)):
             raise TypeError(f"fit expects shuffle=True or False, received {shuffle!r}")
         x, y = self._dataset(x, y, "fit")
-        val = None
+        sw = sample_weights(y, sample_weight, class_weight, len(x), "fit")
+        val: tuple[Any, Any, np.ndarray | None] | None = None  # x, y and weights (or None)
         if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
                 raise ValueError(
-                    "fit expects validation_data=(x_val, y_val), received "
-                    f"{type(validation_data).__name__} of length {_length(validation_data)}"
+                    "fit expects validation_data=(x_val, y_val) or (x_val, y_val, "
+                    f"sample_weight_val), received {type(validation_data).__name__} of length "
+                    f"{_length(validation_data)}"
                 )
-            x_val, y_val = validation_data
-            val = self._dataset(x_val, y_val, "fit(validation_data)")
+            x_val, y_val, *w_val = validation_data
+            x_val, y_val = self._dataset(x_val, y_val, "fit(validation_data)")
+            w = None if not w_val or w_val[0] is None else w_val[0]
+            where = "fit(validation_data)"
+            val = (x_val, y_val, None if w is None else check_sample_weight(w, len(x_val), where))
         elif validation_split:
-            x, y, val = _split(x, y, validation_split)
+            x, y, sw, val = _split(x, y, sw, validation_split)
+            if class_weight is not None:  # as Keras: class weights weigh the training part only
+                val = (*val[:2], None)
         metrics = self._ready_metrics()
         names = ["loss"] + [m.name for m in metrics]
         steps = math.ceil(len(x) / batch_size)
@@ -311,7 +324,7 @@ class TrainingMixin:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             # overflow is caught below as a non-finite loss, with a clearer message than numpy's
             logs = self._epochs(
-                x, y, val, batch_size, epochs, initial_epoch, shuffle, cbs, progbar, history
+                x, y, sw, val, batch_size, epochs, initial_epoch, shuffle, cbs, progbar, history
             )
         cbs.call("on_train_end", logs)
         return history
@@ -320,6 +333,7 @@ class TrainingMixin:
         self,
         x: np.ndarray,
         y: np.ndarray,
+        sw: np.ndarray | None,
         val: Any,
         batch_size: int,
         epochs: int,
@@ -331,6 +345,7 @@ class TrainingMixin:
     ) -> dict[str, float]:
         weights = self.trainable_weights  # type: ignore[attr-defined]
         loss_fn, optimizer, metrics = self.loss, self.optimizer, self._metrics
+        penalties = regularized_weights(self)  # (regularizer, weight) pairs, added to the loss
         terminate = cbs.find(TerminateOnNaN) is not None
         batch_hooks = cbs.batch_hooks
         n = len(x)
@@ -344,15 +359,13 @@ class TrainingMixin:
             total, seen, done = 0.0, 0, 0
             for step in range(steps):
                 lo, hi = step * batch_size, min((step + 1) * batch_size, n)
-                if order is None:
-                    xb, yb = x[lo:hi], y[lo:hi]
-                else:
-                    picked = order[lo:hi]
-                    xb, yb = x[picked], y[picked]
+                rows = slice(lo, hi) if order is None else order[lo:hi]
+                xb, yb = x[rows], y[rows]
+                wb = None if sw is None else sw[rows]
                 if batch_hooks:
                     cbs.call_batch("on_train_batch_begin", step, None)
                 out = self(_batch(xb), training=True)  # type: ignore[operator]
-                loss = loss_fn(yb, out)
+                loss = weighted_loss(loss_fn, yb, out, wb, penalties)
                 value = float(loss.data)
                 finite = math.isfinite(value)
                 if finite:
@@ -375,7 +388,7 @@ class TrainingMixin:
             logs = _logs(total / seen, metrics)
             if val is not None and finite:
                 cbs.call("on_test_begin", None)
-                val_logs = self._test_loop(val[0], val[1], batch_size, None)
+                val_logs = self._test_loop(val[0], val[1], batch_size, None, weights=val[2])
                 cbs.call("on_test_end", val_logs)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             if progbar is not None:
@@ -407,8 +420,10 @@ class TrainingMixin:
         batch_size: int,
         bar: Progbar | None,
         cbs: CallbackList | None = None,
+        weights: np.ndarray | None = None,
     ) -> dict[str, float]:
         metrics = self._metrics
+        penalties = regularized_weights(self)
         for metric in metrics:
             metric.reset_state()
         total, seen = 0.0, 0
@@ -417,8 +432,9 @@ class TrainingMixin:
                 if cbs is not None:
                     cbs.call_batch("on_test_batch_begin", step, None)
                 xb, yb = x[lo : lo + batch_size], y[lo : lo + batch_size]
+                wb = None if weights is None else weights[lo : lo + batch_size]
                 out = self(_batch(xb))  # type: ignore[operator]
-                total += float(self.loss(yb, out).data) * len(xb)
+                total += float(weighted_loss(self.loss, yb, out, wb, penalties).data) * len(xb)
                 seen += len(xb)
                 for metric in metrics:
                     metric.update_state(yb, out.data)
@@ -436,9 +452,11 @@ class TrainingMixin:
         verbose: Any = "auto",
         return_dict: bool = False,
         callbacks: Any = None,
+        sample_weight: Any = None,
     ) -> Any:
         """The loss (a float) without metrics, else [loss, metric, ...] (or a dict with
         `return_dict=True`), averaged over all of x in batches, without training.
+        `sample_weight` weighs the loss as in `fit` (not the metrics).
 
         >>> import numpy as np, nn
         >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=1, kernel_initializer="ones")])
@@ -450,12 +468,13 @@ class TrainingMixin:
         batch_size = _check_batch_size(batch_size, "evaluate")
         verbose = _check_verbose(verbose, "evaluate")
         x, y = self._dataset(x, y, "evaluate")
+        sw = None if sample_weight is None else check_sample_weight(sample_weight, len(x), "evaluate")
         self._ready_metrics()
         steps = math.ceil(len(x) / batch_size)
         bar = Progbar(steps) if verbose == 1 else None
         cbs = CallbackList(check_callbacks(callbacks), self, {"steps": steps, "verbose": verbose})
         cbs.call("on_test_begin", None)
-        logs = self._test_loop(x, y, batch_size, bar, cbs)
+        logs = self._test_loop(x, y, batch_size, bar, cbs, weights=sw)
         cbs.call("on_test_end", logs)
         if verbose == 2:
             print(Progbar(steps).summary_line(steps, list(logs.items())))
@@ -498,7 +517,9 @@ class TrainingMixin:
             return [np.concatenate(parts, axis=0) for parts in zip(*outputs)]  # type: ignore[return-value]
         return np.concatenate(outputs, axis=0)
 
-    def train_on_batch(self, x: Any, y: Any) -> Any:
+    def train_on_batch(
+        self, x: Any, y: Any, sample_weight: Any = None, class_weight: Any = None
+    ) -> Any:
         """One optimizer step on this batch; returns the loss (and metrics) before the step.
 
         >>> import nn
@@ -509,12 +530,13 @@ class TrainingMixin:
         """
         self._require_compiled("train_on_batch")
         x, y = self._dataset(x, y, "train_on_batch")
+        sw = sample_weights(y, sample_weight, class_weight, len(x), "train_on_batch")
         metrics = self._ready_metrics()
         for metric in metrics:
             metric.reset_state()
         weights = self.trainable_weights  # type: ignore[attr-defined]
         out = self(_batch(x), training=True)  # type: ignore[operator]
-        loss = self.loss(y, out)
+        loss = weighted_loss(self.loss, y, out, sw, regularized_weights(self))
         for w in weights:
             w.grad = None
         loss.backward()
@@ -524,7 +546,7 @@ class TrainingMixin:
         values = list(_logs(float(loss.data), metrics).values())
         return values[0] if len(values) == 1 else values
 
-    def test_on_batch(self, x: Any, y: Any) -> Any:
+    def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None) -> Any:
         """The loss (and metrics) on this batch, without training.
 
         >>> import nn
@@ -533,7 +555,9 @@ class TrainingMixin:
         >>> model.test_on_batch([[1.0], [2.0]], [2.0, 2.0])
         0.5
         """
-        return self.evaluate(x, y, batch_size=max(_length(x), 1), verbose=0)
+        return self.evaluate(
+            x, y, batch_size=max(_length(x), 1), verbose=0, sample_weight=sample_weight
+        )
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs for this one batch, as an ndarray.
@@ -629,8 +653,11 @@ def _numeric(data: Any, what: str, where: str) -> np.ndarray:
     return array
 
 
-def _split(x: np.ndarray, y: np.ndarray, fraction: Any) -> tuple[Any, Any, Any]:
-    """Keras' validation_split: the last `fraction` of the samples, taken before shuffling."""
+def _split(
+    x: np.ndarray, y: np.ndarray, sw: np.ndarray | None, fraction: Any
+) -> tuple[Any, Any, Any, Any]:
+    """Keras' validation_split: the last `fraction` of the samples (and of their weights),
+    taken before shuffling."""
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 < fraction < 1:
         raise ValueError(f"fit expects validation_split in [0, 1), received {fraction!r}")
     cut = int(math.floor(len(x) * (1.0 - fraction)))
@@ -639,7 +666,9 @@ def _split(x: np.ndarray, y: np.ndarray, fraction: Any) -> tuple[Any, Any, Any]:
             f"fit: validation_split={fraction} of {len(x)} samples leaves "
             f"{cut} for training and {len(x) - cut} for validation; both need at least one"
         )
-    return x[:cut], y[:cut], (x[cut:], y[cut:])
+    if sw is None:
+        return x[:cut], y[:cut], None, (x[cut:], y[cut:], None)
+    return x[:cut], y[:cut], sw[:cut], (x[cut:], y[cut:], sw[cut:])
 
 
 def _check_batch_size(batch_size: Any, where: str) -> int:

@@ -106,3 +106,61 @@ def test_regularization_loss_sums_every_trainable_weights_penalty_including_nest
     dense.trainable = False  # as Keras: a frozen weight's penalty is not counted
     assert regularizers.regularization_loss(model).item() == pytest.approx(want - 0.4, rel=1e-5)
     assert regularizers.regularization_loss(nn.Sequential([nn.layers.Dense(1, input_dim=1)])) is None
+
+
+# -- the penalty in training, as Keras 3's compute_loss adds model.losses ---------------------
+
+
+def regularized_linear(l2: float, lr: float, kernel: float = 0.5, bias: float = 0.25):
+    model = nn.Sequential(
+        [nn.layers.Dense(1, input_dim=1, dtype="float64",
+                         kernel_regularizer=regularizers.L2(l2), bias_regularizer="l1")]
+    )
+    model.set_weights([np.array([[kernel]]), np.array([bias])])
+    model.compile(optimizer=nn.optimizers.SGD(lr), loss="mse")
+    return model
+
+
+X = np.array([[0.0], [1.0], [2.0], [3.0]])
+Y = np.array([1.0, 0.0, 4.0, 2.0])
+
+
+def test_fit_and_evaluate_report_the_loss_plus_the_penalty():
+    model = regularized_linear(0.1, lr=0.0)
+    data = np.mean((0.5 * X[:, 0] + 0.25 - Y) ** 2)
+    want = data + 0.1 * 0.5**2 + 0.01 * 0.25
+    history = model.fit(X, Y, batch_size=3, epochs=1, verbose=0, shuffle=False)
+    assert history.history["loss"][0] == pytest.approx(want, rel=1e-12)
+    assert model.evaluate(X, Y, verbose=0) == pytest.approx(want, rel=1e-12)
+    assert model.train_on_batch(X, Y) == pytest.approx(want, rel=1e-12)
+
+
+def test_a_step_follows_the_gradient_of_loss_plus_penalty():
+    k, b, lr, l2 = 0.5, 0.25, 0.05, 0.1
+    model = regularized_linear(l2, lr=lr, kernel=k, bias=b)
+    model.fit(X, Y, batch_size=len(X), verbose=0, shuffle=False)
+    residual = k * X[:, 0] + b - Y
+    grad_k = np.mean(2 * residual * X[:, 0]) + 2 * l2 * k
+    grad_b = np.mean(2 * residual) + 0.01 * np.sign(b)
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose([kernel[0, 0], bias[0]], [k - lr * grad_k, b - lr * grad_b])
+
+
+def test_a_frozen_layer_adds_no_penalty_in_fit():
+    frozen = regularized_linear(0.1, lr=0.0).layers[0]
+    frozen.trainable = False
+    head = nn.layers.Dense(1, dtype="float64", kernel_initializer="ones")
+    model = nn.Sequential([frozen, head])
+    model.compile(optimizer=nn.optimizers.SGD(0.0), loss="mse")
+    history = model.fit(X, Y, verbose=0)
+    assert history.history["loss"][0] == pytest.approx(
+        np.mean((0.5 * X[:, 0] + 0.25 - Y) ** 2), rel=1e-12
+    )
+
+
+def test_weight_decay_from_l2_shrinks_an_unused_kernel_geometrically():
+    """Inputs of 0 give the data loss no gradient on the kernel: each SGD step multiplies
+    it by (1 - 2 lr l2), the penalty's own gradient."""
+    model = regularized_linear(0.25, lr=0.1, kernel=2.0, bias=0.0)
+    model.fit(np.zeros((4, 1)), np.zeros(4), batch_size=4, epochs=5, verbose=0)
+    assert model.get_weights()[0][0, 0] == pytest.approx(2.0 * (1 - 2 * 0.1 * 0.25) ** 5)
