@@ -173,10 +173,33 @@ def weighted_loss(
     return loss if extra is None else loss + extra
 
 
+def update_metrics(
+    metrics: Any, plain: int, y_true: Any, y_pred: Any, weights: np.ndarray | None
+) -> None:
+    """Update a batch's compiled metrics: the first `plain` without weights (Keras'
+    `metrics`), the others with the batch's sample weights (Keras' `weighted_metrics`).
+
+    >>> from nn import metrics
+    >>> plain, weighted = metrics.get("mae"), metrics.get("mae")
+    >>> update_metrics([plain, weighted], 1, [[0.0], [0.0]], [[1.0], [3.0]], np.array([3.0, 1.0]))
+    >>> plain.result(), weighted.result()  # (1 + 3) / 2;  (3 * 1 + 1 * 3) / 4
+    (2.0, 1.5)
+    """
+    per_value = None
+    if weights is not None and len(metrics) > plain:
+        per_value = per_loss_value(weights, tuple(np.shape(y_pred)[:-1]), np.float64)
+    for index, metric in enumerate(metrics):
+        if index < plain:
+            metric.update_state(y_true, y_pred)
+        else:
+            metric.update_state(y_true, y_pred, sample_weight=per_value)
+
+
 __all__ = [
     "check_sample_weight",
     "class_weight_to_sample_weights",
     "per_loss_value",
     "sample_weights",
+    "update_metrics",
     "weighted_loss",
 ]

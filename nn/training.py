@@ -37,7 +37,7 @@ from nn.callbacks import (
 )
 from nn.progress import Progbar
 from nn.regularizers import regularized_weights
-from nn.sample_weights import check_sample_weight, sample_weights, weighted_loss
+from nn.sample_weights import check_sample_weight, sample_weights, update_metrics, weighted_loss
 
 _COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
 
@@ -95,7 +95,8 @@ class TrainingMixin:
         self.loss: Any = None
         self.compiled = False
         self._metric_ids: list[Any] = []
-        self._metrics: list[Any] = []
+        self._metrics: list[Any] = []  # the unweighted ones first, then the weighted_metrics
+        self._plain_metrics = 0  # how many of _metrics are unweighted
         self._metrics_shape: Any = None
 
     # -- compile -----------------------------------------------------------------------------
@@ -104,11 +105,14 @@ class TrainingMixin:
         optimizer: Any = "rmsprop",
         loss: Any = None,
         metrics: Any = None,
+        weighted_metrics: Any = None,
         **kwargs: Any,
     ) -> None:
         """Choose the optimizer, the loss and the metrics (names or objects).
 
-        Unknown names raise ValueError listing the valid ones.
+        Unknown names raise ValueError listing the valid ones. As in Keras, `metrics` ignore
+        `fit`'s sample weights and `weighted_metrics` use them (named `weighted_<name>` when
+        a metric of `metrics` has the same name).
 
         >>> import nn
         >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2)])
@@ -122,17 +126,13 @@ class TrainingMixin:
         if unknown:
             raise TypeError(
                 f"compile() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}; "
-                "it accepts optimizer, loss and metrics"
+                "it accepts optimizer, loss, metrics and weighted_metrics"
             )
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = losses_module.get(loss) if loss is not None else None
-        if metrics is None:
-            ids: list[Any] = []
-        elif isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple)):
-            ids = [metrics]
-        else:
-            ids = list(metrics)
-        self._metric_ids = ids
+        ids = _metric_list(metrics)
+        self._plain_metrics = len(ids)
+        self._metric_ids = ids + _metric_list(weighted_metrics)
         self._metrics_shape = None
         self._metrics = self._make_metrics(self._known_output_shape())
         names = [m.name for m in self._metrics]
@@ -151,10 +151,15 @@ class TrainingMixin:
 
     def _make_metrics(self, output_shape: Any) -> list[Any]:
         self._metrics_shape = output_shape
-        return [
+        made = [
             metrics_module.get(m, loss=self.loss, output_shape=output_shape)
             for m in self._metric_ids
         ]
+        plain = {m.name for m in made[: self._plain_metrics]}
+        for m in made[self._plain_metrics :]:
+            if m.name in plain:  # Keras' name for a weighted twin
+                m.name = f"weighted_{m.name}"
+        return made
 
     def _ready_metrics(self) -> list[Any]:
         """The compiled metrics, re-resolved once the model's output shape is known."""
@@ -373,8 +378,7 @@ class TrainingMixin:
                         w.grad = None
                     loss.backward()
                     optimizer.step(weights)
-                    for metric in metrics:
-                        metric.update_state(yb, out.data)
+                    update_metrics(metrics, self._plain_metrics, yb, out.data, wb)
                 total += value * (hi - lo)
                 seen += hi - lo
                 done = step + 1
@@ -436,8 +440,7 @@ class TrainingMixin:
                 out = self(_batch(xb))  # type: ignore[operator]
                 total += float(weighted_loss(self.loss, yb, out, wb, penalties).data) * len(xb)
                 seen += len(xb)
-                for metric in metrics:
-                    metric.update_state(yb, out.data)
+                update_metrics(metrics, self._plain_metrics, yb, out.data, wb)
                 if cbs is not None:
                     cbs.call_batch("on_test_batch_end", step, _logs(total / seen, metrics))
                 if bar is not None:
@@ -541,8 +544,7 @@ class TrainingMixin:
             w.grad = None
         loss.backward()
         self.optimizer.step(weights)
-        for metric in metrics:
-            metric.update_state(y, out.data)
+        update_metrics(metrics, self._plain_metrics, y, out.data, sw)
         values = list(_logs(float(loss.data), metrics).values())
         return values[0] if len(values) == 1 else values
 
@@ -590,6 +592,15 @@ def _batch(x: Any) -> Any:
     """A batch for the model: an array becomes a Tensor; several inputs' arrays (a
     functional model's InputArrays) go as they are, and the model wraps each."""
     return Tensor(x) if isinstance(x, np.ndarray) else x
+
+
+def _metric_list(metrics: Any) -> list[Any]:
+    """compile's `metrics` or `weighted_metrics` as a list (one name or object alone too)."""
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple)):
+        return [metrics]
+    return list(metrics)
 
 
 def _logs(loss: float, metrics: Sequence[Any]) -> dict[str, float]:

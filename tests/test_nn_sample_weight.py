@@ -155,3 +155,23 @@ def test_bad_weights_fail_before_any_step(kwargs, error, message):
     with pytest.raises(error, match=message):
         model.fit(X, Y, verbose=0, **kwargs)
     assert model.optimizer.iterations == 0
+
+
+def test_weighted_metrics_use_the_sample_weights_as_a_weighted_mean():
+    """Keras' Mean: sum(w * value) / sum(w) (unlike the loss, divided by the weights)."""
+    model = nn.Sequential([nn.layers.Dense(1, input_dim=1, dtype="float64")])
+    model.set_weights([np.array([[0.5]]), np.array([0.25])])
+    model.compile(optimizer=nn.optimizers.SGD(0.0), loss="mse", metrics=["mae"],
+                  weighted_metrics=["mae", "mse"])
+    assert model.metrics_names == ["loss", "mae", "weighted_mae", "mse"]
+    history = model.fit(X, Y, sample_weight=W, batch_size=4, verbose=0, shuffle=False)
+    error = 0.5 * X[:, 0] + 0.25 - Y
+    assert history.history["mae"][0] == pytest.approx(np.mean(np.abs(error)), rel=1e-12)
+    assert history.history["weighted_mae"][0] == pytest.approx(
+        np.sum(W * np.abs(error)) / np.sum(W), rel=1e-12
+    )
+    assert history.history["mse"][0] == pytest.approx(np.sum(W * error**2) / np.sum(W), rel=1e-12)
+    logs = model.evaluate(X, Y, sample_weight=W, verbose=0, return_dict=True)
+    assert logs["weighted_mae"] == pytest.approx(history.history["weighted_mae"][0], rel=1e-12)
+    unweighted = model.evaluate(X, Y, verbose=0, return_dict=True)  # no weights: plain means
+    assert unweighted["weighted_mae"] == pytest.approx(np.mean(np.abs(error)), rel=1e-12)
