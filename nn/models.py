@@ -17,9 +17,11 @@ import numpy as np
 
 from autograd import Tensor
 from nn import saving
+from nn.cloning import clone_model  # noqa: F401  (keras.models.clone_model)
 from nn.layers.base import Layer, Shape, to_tensor
 from nn.layers.input import InputLayer
 from nn.layers.symbolic import KerasTensor
+from nn.saving import load_model, save_model  # noqa: F401  (keras.models' names too)
 from nn.training import TrainingMixin
 
 # Keras numbers models process-wide: sequential, sequential_1, ... (reset by clear_session)
@@ -352,6 +354,19 @@ class Model(TrainingMixin):
 
             return sequential_from_config(cls, config)  # type: ignore[no-any-return]
         return cls(**config)
+
+    def save(self, filepath: str, overwrite: bool = True) -> None:
+        """Write the whole model to a `.keras` file, atomically: architecture, weights,
+        compile settings and optimizer state (see `nn.model_files`); `load_model` reads it.
+
+        >>> import os, tempfile, nn
+        >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+        >>> model.save(path)
+        >>> nn.models.load_model(path).count_params()
+        8
+        """
+        saving.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Write the weights to an `.npz` file, atomically (see `nn.saving`); with
