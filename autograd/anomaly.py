@@ -186,7 +186,7 @@ def _value_at(data: Any, like: Any, where: Any) -> str | None:
     shape = np.shape(data)
     if shape == ():
         return repr(float(data))
-    if shape != np.shape(like.data if isinstance(like, Node) else like):
+    if shape != np.shape(like._data if isinstance(like, Node) else like):
         return None
     return repr(np.asarray(data)[where].item())
 
@@ -230,7 +230,7 @@ class _Monitor:
             elif len(self.sites) > _MAX_SITES:
                 del self.sites[next(iter(self.sites))]
         if self.check:
-            bad = _first_bad(node.data)
+            bad = _first_bad(node._data)
             if bad is not None:
                 raise AnomalyError(self._forward_message(cls, inputs, node, bad, site))
 
@@ -251,7 +251,7 @@ class _Monitor:
         culprits = []
         from_data = False  # a leaf or a constant: nothing upstream to blame
         for i, x in enumerate(inputs):
-            found = _first_bad(x.data if isinstance(x, Node) else x)
+            found = _first_bad(x._data if isinstance(x, Node) else x)
             if found is None:
                 continue
             at, v = found
@@ -270,7 +270,7 @@ class _Monitor:
         else:
             lines.append("  its inputs were finite: this op made the non-finite value")
             for i, x in enumerate(inputs):
-                there = _value_at(x.data if isinstance(x, Node) else x, node.data, where)
+                there = _value_at(x._data if isinstance(x, Node) else x, node._data, where)
                 if there is not None:
                     lines.append(f"  input {i} there: {there}")
         return "\n".join(lines)
@@ -279,7 +279,7 @@ class _Monitor:
     def seed(self, root: Node, seed: Any) -> None:
         self.running = None  # a backward that raised earlier in the block did not reset it
         if self.check:
-            bad = _first_bad(seed.data if isinstance(seed, Node) else seed)
+            bad = _first_bad(seed._data if isinstance(seed, Node) else seed)
             if bad is not None:
                 raise AnomalyError(
                     f"backward() was given a gradient holding {_describe(bad[1], bad[0])}"
@@ -294,7 +294,7 @@ class _Monitor:
             for i, (parent, g) in enumerate(zip(node._parents, grads)):
                 if g is None or not isinstance(parent, Node) or not parent.requires_grad:
                     continue
-                bad = _first_bad(g.data if isinstance(g, Node) else g)
+                bad = _first_bad(g._data if isinstance(g, Node) else g)
                 if bad is not None:
                     raise AnomalyError(self._backward_message(node, i, parent, g, bad))
         if not retain_graph and not self.keep_params:
@@ -304,7 +304,7 @@ class _Monitor:
         self, node: Node, i: int, parent: Node, g: Any, bad: tuple[Any, Any]
     ) -> str:
         where, value = bad
-        value_there = _value_at(parent.data, g, where)
+        value_there = _value_at(parent._data, g, where)
         there = "" if value_there is None else f"\n  input {i} there: {value_there}"
         return (
             f"the backward of op '{node.op}' returned {_describe(value, where)} as the "

@@ -267,12 +267,12 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             if g is None or not fn.plain or b is _MANY:  # all but a plain unary or binary op
                 _pass_on(node, fn, g, False, retain_graph, None, broadcasts, push)
             elif b is _ONE:
-                (ga,) = fn.backward(g, node.data, a.data)
+                (ga,) = fn.backward(g, node._data, a._data)
                 uses = a._n
                 if uses:
                     if ga is not None:
                         if broadcasts and (
-                            ga.shape != a.data.shape or ga.dtype is not a.data.dtype
+                            ga.shape != a._data.shape or ga.dtype is not a._data.dtype
                         ):
                             ga = _fit_to(ga, a)
                         held = a._g
@@ -283,12 +283,12 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
             else:  # binary; a constant input (never a node of another class) gets nothing
                 a_node = a.__class__ is node_class or isinstance(a, Node)
                 b_node = b.__class__ is node_class or isinstance(b, Node)
-                ga, gb = fn.backward(g, node.data, a.data if a_node else a, b.data if b_node else b)
+                ga, gb = fn.backward(g, node._data, a._data if a_node else a, b._data if b_node else b)
                 uses = b._n if b_node else 0
                 if uses:
                     if gb is not None:
                         if broadcasts and (
-                            gb.shape != b.data.shape or gb.dtype is not b.data.dtype
+                            gb.shape != b._data.shape or gb.dtype is not b._data.dtype
                         ):
                             gb = _fit_to(gb, b)
                         held = b._g
@@ -300,7 +300,7 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
                 if uses:
                     if ga is not None:
                         if broadcasts and (
-                            ga.shape != a.data.shape or ga.dtype is not a.data.dtype
+                            ga.shape != a._data.shape or ga.dtype is not a._data.dtype
                         ):
                             ga = _fit_to(ga, a)
                         held = a._g
@@ -352,8 +352,8 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                     if form is PASS_ON:
                         ga = gb = g
                     else:  # CROSS, the other form
-                        ga = g * (b.data if b_node else b)
-                        gb = g * a.data
+                        ga = g * (b._data if b_node else b)
+                        gb = g * a._data
                     uses = b._n if b_node else 0
                     if uses:
                         held = b._g
@@ -380,7 +380,7 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                 if not fn.plain:  # released, or it wants `needs`: the general steps
                     _pass_on(node, fn, g, False, retain_graph, None, False, push)
                 elif b is _ONE:
-                    (ga,) = fn.backward(g, node.data, a.data)
+                    (ga,) = fn.backward(g, node._data, a._data)
                     uses = a._n
                     if uses:
                         held = a._g
@@ -391,7 +391,7 @@ def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
                 elif a.__class__ is node_class and (
                     (b_node := b.__class__ is node_class) or not isinstance(b, Node)
                 ):  # binary without a declared form, `b` a node or a constant
-                    ga, gb = fn.backward(g, node.data, a.data, b.data if b_node else b)
+                    ga, gb = fn.backward(g, node._data, a._data, b._data if b_node else b)
                     uses = b._n if b_node else 0
                     if uses:
                         held = b._g
@@ -496,7 +496,7 @@ def _pass_on(
         if create_graph:
             out, args = node, parents
         else:
-            out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
+            out, args = node._data, [p._data if isinstance(p, Node) else p for p in parents]
         if fn.wants_needs:
             grads = fn.backward(grad, out, *args, needs=takes)
         else:
@@ -509,7 +509,7 @@ def _pass_on(
         g = grads[i] if grads else None
         if g is not None:
             # dtypes by identity (numpy's are shared objects); `_fit_to` compares properly
-            if broadcasts and (g.shape != parent.data.shape or g.dtype is not parent.data.dtype):
+            if broadcasts and (g.shape != parent._data.shape or g.dtype is not parent._data.dtype):
                 g = _fit_to(g, parent)
             held = parent._g
             parent._g = g if held is None else held + g
@@ -530,10 +530,10 @@ def _leading_to(order: list[Node], wanted: set[Node]) -> list[Node]:
 
 def _fit_to(grad: Any, node: Node) -> Any:
     """Sum a gradient back to the node's shape and give it the node's dtype."""
-    shape = node.data.shape
+    shape = node._data.shape
     if grad.shape != shape:
         grad = sum_to_shape(grad, shape)
-    dtype = node.data.dtype
+    dtype = node._data.dtype
     if getattr(grad, "dtype", dtype) != dtype and not isinstance(grad, Node):
         grad = grad.astype(dtype)
     return grad

@@ -253,5 +253,5 @@ def avg_pool(x: Tensor, pool_size: Ints, strides: Ints | None = None,
     # how many real elements each window holds: the same pooling of ones, as constants
     ones = Tensor(np.ones((1, *x.shape[1:-1], 1), dtype=x.dtype))
     counts, _, _ = _pooled(ones, pool_size, strides, padding, "avg_pool", 0.0)
-    divisor = (1.0 / counts.data.sum(axis=axes)).astype(x.dtype)
+    divisor = (1.0 / counts._data.sum(axis=axes)).astype(x.dtype)
     return cols.sum(axis=axes) * divisor

@@ -77,11 +77,13 @@ class Node:
     # `__weakref__`: nodes can be weakly referenced (caches, tools watching a graph). Free: its
     # 8 bytes fill pymalloc's 16-byte rounding (a Value takes 112 bytes of memory either way,
     # though tracemalloc counts 8 more), and the scalar benchmark did not move (issue 16, 14)
+    # `_data`: the raw float or array. Users reach it through each class's `data` property
+    # (checked, and watched on Tensor: see mutation.py); the engine reads the slot itself
     __slots__ = (
-        "__weakref__", "_a", "_b", "_fn", "_g", "_n", "data", "grad", "label", "requires_grad"
+        "__weakref__", "_a", "_b", "_data", "_fn", "_g", "_n", "grad", "label", "requires_grad"
     )
 
-    data: Any
+    _data: Any
     grad: Any
     requires_grad: bool
     label: str | None
@@ -260,8 +262,9 @@ class Function:
     # `plain`: backward may be called as is (not released, no `needs`); `spent`: what replaces
     # this op in its node once backward released it (itself, once released); `form`: the
     # class's `gradient_form`. Slots, not class attributes: the engine reads them per node,
-    # and a slot reads faster.
-    __slots__ = ("form", "plain", "spent")
+    # and a slot reads faster. `params`: the keyword parameters of `apply` (a stateful op's),
+    # kept so that mutation.py can run forward again to check nothing changed under it.
+    __slots__ = ("form", "params", "plain", "spent")
 
     name: ClassVar[str] = "op"
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use
@@ -346,7 +349,7 @@ class Function:
         needs_grad = False
         for x in inputs:
             if isinstance(x, Node):
-                raws.append(x.data)
+                raws.append(x._data)
                 node_type = x.__class__
                 if x.requires_grad:
                     needs_grad = True
@@ -363,6 +366,8 @@ class Function:
             raise _shape_error(fn, raws, error) from None
         state = current_mode()
         if needs_grad and state.grad:
+            if params and fn is not cls.shared:
+                fn.params = params
             a, b = link(inputs)
             node = node_type._from_op(out, fn, a, b)
         else:
@@ -405,7 +410,7 @@ def apply_unary(fn: Function, a: Any) -> Any:
     >>> apply_unary(shared(Neg), Value(2.0)).data
     -2.0
     """
-    data = fn.forward(a.data)
+    data = fn.forward(a._data)
     state = current_mode()
     if state is PLAIN:
         return a._from_op(data, fn, a, _ONE) if a.requires_grad else a._from_op(data, None)
@@ -426,10 +431,10 @@ def apply_binary(fn: Function, a: Any, b: Any) -> Any:
     5.0
     """
     if isinstance(b, Node):
-        x, y = a.data, b.data
+        x, y = a._data, b._data
         needs_grad = a.requires_grad or b.requires_grad
     else:
-        x, y = a.data, b
+        x, y = a._data, b
         needs_grad = a.requires_grad
     try:
         data = fn.forward(x, y)
@@ -457,9 +462,9 @@ def apply_ternary(fn: Function, a: Node, b: Node, c: Node) -> Any:
     if current_mode() is not PLAIN:
         return type(fn).apply(a, b, c)
     try:
-        data = fn.forward(a.data, b.data, c.data)
+        data = fn.forward(a._data, b._data, c._data)
     except ValueError as error:
-        raise _shape_error(fn, (a.data, b.data, c.data), error) from None
+        raise _shape_error(fn, (a._data, b._data, c._data), error) from None
     if a.requires_grad or b.requires_grad or c.requires_grad:
         return a._from_op(data, fn, (a, b, c), _MANY)
     return a._from_op(data, None)
@@ -472,7 +477,7 @@ def raw(x: Any) -> Any:
     >>> raw(Value(2.0)), raw(3.0)
     (2.0, 3.0)
     """
-    return x.data if isinstance(x, Node) else x
+    return x._data if isinstance(x, Node) else x
 
 
 # The backward machinery lives in backprop.py; its public names are the engine's too.

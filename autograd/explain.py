@@ -310,11 +310,11 @@ def _send(node: Node, g: Any, grads: dict[Node, Any], ids: dict[Node, int]) -> l
     parents = node._parents
     takes = [isinstance(p, Node) and p.requires_grad for p in parents]
     args = [raw(p) for p in parents]
-    shares = _backward(fn, g, node.data, args, takes)
+    shares = _backward(fn, g, node._data, args, takes)
     local: Any = [None] * len(parents)
     if type(fn) in _ELEMENTWISE:  # backward of ones: d node / d input, element by element
-        ones = 1.0 if type(node.data) is float else np.ones_like(node.data)
-        per_element = _backward(fn, ones, node.data, args, takes)
+        ones = 1.0 if type(node._data) is float else np.ones_like(node._data)
+        per_element = _backward(fn, ones, node._data, args, takes)
         local = [None if x is None else _dense(x) for x in per_element]
     sent = []
     for i, parent in enumerate(parents):
@@ -322,10 +322,10 @@ def _send(node: Node, g: Any, grads: dict[Node, Any], ids: dict[Node, int]) -> l
         if not takes[i] or share is None:
             continue
         moved = None
-        if node._broadcasts and (share.shape != parent.data.shape
-                                 or share.dtype != parent.data.dtype):
-            if share.shape != parent.data.shape:
-                moved = (tuple(share.shape), tuple(parent.data.shape))
+        if node._broadcasts and (share.shape != parent._data.shape
+                                 or share.dtype != parent._data.dtype):
+            if share.shape != parent._data.shape:
+                moved = (tuple(share.shape), tuple(parent._data.shape))
             share = _fit_to(share, parent)  # the engine's own un-broadcasting and cast
         held = grads[parent]
         grads[parent] = share if held is None else held + share

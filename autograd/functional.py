@@ -62,10 +62,10 @@ class _Arg:
         self.nested = outer and isinstance(x, Node) and x.requires_grad
         if isinstance(x, Value):
             self.kind = "Value"
-            self.node: Node = Identity.apply(x) if self.nested else Value(x.data)
+            self.node: Node = Identity.apply(x) if self.nested else Value(x._data)
         elif isinstance(x, Tensor):
             self.kind = "Tensor"
-            self.node = Identity.apply(x) if self.nested else Tensor(x.data, requires_grad=True)
+            self.node = Identity.apply(x) if self.nested else Tensor(x._data, requires_grad=True)
         elif isinstance(x, np.ndarray):
             self.kind = "ndarray"
             self.node = Tensor(x, requires_grad=True)
@@ -84,18 +84,18 @@ class _Arg:
         A node connected to an outer differentiation is returned as it is (node kinds only).
         """
         if result is None:
-            result = np.zeros(np.shape(self.node.data), dtype=np.asarray(self.node.data).dtype)
+            result = np.zeros(np.shape(self.node._data), dtype=np.asarray(self.node._data).dtype)
         if isinstance(result, Node):
             if connected and self.kind in ("Value", "Tensor"):
                 return result
-            result = result.data
+            result = result._data
         if self.kind == "float":
             return float(np.asarray(result).reshape(()))
         if self.kind == "ndarray":
             return np.array(result)
         if self.kind == "Value":
             return Value(float(np.asarray(result).reshape(())), requires_grad=False)
-        return Tensor(np.array(result, dtype=self.node.data.dtype))
+        return Tensor(np.array(result, dtype=self.node._data.dtype))
 
 
 def _check_argnums(argnums: Any, caller: str) -> tuple[tuple[int, ...], bool]:
@@ -133,10 +133,10 @@ def _prepare(
 
 def _scalar_output(out: Any, caller: str) -> Any:
     if isinstance(out, Node):
-        if np.size(out.data) != 1:
+        if np.size(out._data) != 1:
             raise ValueError(
                 f"{caller}: fn must return a scalar (a Value or a single-element Tensor), "
-                f"received a {type(out).__name__} of shape {np.shape(out.data)}; use "
+                f"received a {type(out).__name__} of shape {np.shape(out._data)}; use "
                 "autograd.jacobian for vector-valued functions"
             )
         return out
@@ -363,18 +363,18 @@ def _jacobian_block(out: Node, target: _Arg, connected: bool) -> Any:
             f"jacobian: argument {target.position} is a scalar (differentiated as a Value) "
             f"but fn returned a Tensor of shape {out.shape}; a Value cannot flow into a Tensor"
         )
-    out_shape, in_shape = out.shape, target.node.data.shape
+    out_shape, in_shape = out.shape, target.node._data.shape
     rows = []
     size = int(np.prod(out_shape, dtype=int))
     for i in range(size):
-        seed = np.zeros(size, dtype=out.data.dtype)
+        seed = np.zeros(size, dtype=out._data.dtype)
         seed[i] = 1
         row = _gradients(out, [target], connected, seed.reshape(out_shape)).get(target.node)
-        rows.append(np.zeros(in_shape, dtype=target.node.data.dtype) if row is None else row)
+        rows.append(np.zeros(in_shape, dtype=target.node._data.dtype) if row is None else row)
     shape = out_shape + in_shape
     if connected and target.kind == "Tensor":  # keep the rows' graphs for differentiation
         return stack([r if isinstance(r, Tensor) else Tensor(r) for r in rows]).reshape(shape)
-    block = np.stack([r.data if isinstance(r, Node) else r for r in rows])
+    block = np.stack([r._data if isinstance(r, Node) else r for r in rows])
     return target.give_back(block.reshape(shape), connected)
 
 

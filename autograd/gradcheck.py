@@ -40,7 +40,7 @@ def _inputs_to_check(inputs: tuple[Any, ...]) -> list[tuple[int, Node]]:
 
 def _flat_output(out: Any) -> np.ndarray:
     if isinstance(out, Node):
-        out = out.data
+        out = out._data
     # a copy: an output may be a view of the input (reshape, transpose) that the next
     # perturbation would change under our feet
     return np.array(out, dtype=np.float64).reshape(-1)
@@ -72,9 +72,9 @@ def numerical_jacobian(
     columns = []
     with no_grad():
         if isinstance(node, Value):
-            columns.append(column(node.data, lambda v: setattr(node, "data", v)))
+            columns.append(column(node._data, lambda v: setattr(node, "data", v)))
         else:
-            data = node.data  # element by element in C order, whatever its layout (a transpose)
+            data = node._data  # element by element in C order, whatever its layout (a transpose)
             for k in np.ndindex(data.shape):
                 columns.append(column(data[k], partial(data.__setitem__, k)))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
@@ -89,20 +89,20 @@ def analytical_jacobian(out: Node, nodes: list[Node]) -> list[np.ndarray]:
     [array([[2., 0.],
            [0., 4.]])]
     """
-    size = int(np.asarray(out.data).size)
+    size = int(np.asarray(out._data).size)
     rows: list[list[np.ndarray]] = [[] for _ in nodes]
     for i in range(size):
         if isinstance(out, Value):
             seed: Any = 1.0
         else:
-            seed = np.zeros(out.data.size, dtype=out.data.dtype)
+            seed = np.zeros(out._data.size, dtype=out._data.dtype)
             seed[i] = 1
-            seed = seed.reshape(out.data.shape)
+            seed = seed.reshape(out._data.shape)
         found = run_backward(out, seed, retain_graph=True, inputs=nodes)
         assert found is not None
         for j, node in enumerate(nodes):
             grad = found.get(node)
-            shape = np.shape(node.data)
+            shape = np.shape(node._data)
             rows[j].append(np.zeros(shape).reshape(-1) if grad is None else _flat_output(grad))
     return [np.stack(r, axis=0) for r in rows]
 
@@ -143,9 +143,9 @@ def _check_inputs(caller: str, inputs: tuple[Any, ...], eps: float) -> None:
     if not checked:
         raise ValueError(f"{caller} needs at least one input that requires grad")
     for position, node in checked:
-        if isinstance(node, Tensor) and node.data.dtype != np.float64:
+        if isinstance(node, Tensor) and node._data.dtype != np.float64:
             warnings.warn(
-                f"{caller} input {position} has dtype {node.data.dtype}, not float64: "
+                f"{caller} input {position} has dtype {node._data.dtype}, not float64: "
                 f"finite differences with eps={eps} will be inaccurate",
                 stacklevel=3,
             )
@@ -188,7 +188,7 @@ def _first_mismatch(
         raise TypeError(f"gradcheck: fn must return a Value or a Tensor, received {out!r}")
     nodes = [node for _, node in checked]
     if not out.requires_grad:
-        analytical = [np.zeros((_flat_output(out).size, np.size(n.data))) for n in nodes]
+        analytical = [np.zeros((_flat_output(out).size, np.size(n._data))) for n in nodes]
     else:
         analytical = analytical_jacobian(out, nodes)
     for (position, node), exact in zip(checked, analytical):
@@ -279,7 +279,7 @@ def _first_gradient(
         out = fn(*inputs)
         if not isinstance(out, Node):
             raise TypeError(f"gradgradcheck: fn must return a Value or a Tensor, received {out!r}")
-        if isinstance(out, Tensor) and out.data.size != 1:
+        if isinstance(out, Tensor) and out._data.size != 1:
             if out.shape not in cotangents:  # fixed per shape: every call sees the same v
                 rng = np.random.default_rng(0)
                 cotangents[out.shape] = rng.standard_normal(out.shape).astype(out.dtype)
@@ -291,7 +291,7 @@ def _first_gradient(
             grad = found.get(node)
     if isinstance(grad, Node):
         return grad
-    zero = np.zeros_like(node.data) if grad is None else grad
+    zero = np.zeros_like(node._data) if grad is None else grad
     return Value(float(zero), requires_grad=False) if isinstance(node, Value) else Tensor(zero)
 
 
@@ -364,8 +364,8 @@ def _fresh(parent: Any) -> Any:
     if not isinstance(parent, Node):
         return parent
     if isinstance(parent, Value):
-        return Value(parent.data, requires_grad=parent.requires_grad)
-    return Tensor(np.array(parent.data, dtype=np.float64), requires_grad=parent.requires_grad)
+        return Value(parent._data, requires_grad=parent.requires_grad)
+    return Tensor(np.array(parent._data, dtype=np.float64), requires_grad=parent.requires_grad)
 
 
 def _reapply(cls: type[Function], params: dict[str, Any], *args: Any) -> Any:
@@ -373,5 +373,5 @@ def _reapply(cls: type[Function], params: dict[str, Any], *args: Any) -> Any:
 
 
 def _index(node: Any, flat: int) -> Any:
-    shape = np.shape(node.data)
+    shape = np.shape(node._data)
     return tuple(int(v) for v in np.unravel_index(flat, shape)) if shape else ()

@@ -11,7 +11,10 @@ import numpy as np
 from autograd import arrays, ops
 from autograd.arithmetic import Arithmetic
 from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
+from autograd.inplace import in_place
 from autograd.modes import _SCOPE, current_scope
+from autograd.mutation import CLOCK as _CLOCK
+from autograd.mutation import verify_unchanged
 
 Axis = int | tuple[int, ...] | None
 _MATMUL, _AFFINE = shared(ops.MatMul), shared(ops.Affine)
@@ -32,7 +35,7 @@ def as_array(data: Any, dtype: Any = None, what: str = "Tensor") -> np.ndarray:
                 "Value to a Tensor, so its gradient would be lost; use "
                 f"{what}(value.data) for a constant, or compute with Tensors throughout"
             )
-        data = data.data
+        data = data._data
     if dtype is not None:
         dtype = _float_dtype(dtype, what)
     try:
@@ -120,13 +123,16 @@ class Tensor(Arithmetic, Node):
     array([2., 0., 1.])
     """
 
-    __slots__ = ("_retain", "scope")
+    # `_born`: the mutation clock when this tensor was made; `_touched`: when user code last
+    # reached its data (unset until then). mutation.py compares them in backward
+    __slots__ = ("_born", "_retain", "_touched", "scope")
     _broadcasts = True
 
     def __init__(
         self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
     ) -> None:
-        self.data = as_array(data, dtype)
+        self._data = as_array(data, dtype)
+        self._born = _CLOCK[0]
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.label = name
@@ -140,7 +146,8 @@ class Tensor(Arithmetic, Node):
     @classmethod
     def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Tensor:
         node = cls.__new__(cls)
-        node.data = data if type(data) is np.ndarray else np.asarray(data)
+        node._data = data if type(data) is np.ndarray else np.asarray(data)
+        node._born = _CLOCK[0]
         node.grad = None
         node.requires_grad = fn is not None
         node.label = None
@@ -159,36 +166,38 @@ class Tensor(Arithmetic, Node):
         if isinstance(other, Node):
             raise TypeError(f"cannot combine a Tensor with a {type(other).__name__}: {other!r}")
         if isinstance(other, (int, float)):  # a Python number takes the tensor's dtype
-            return np.asarray(other, dtype=self.data.dtype)
+            return np.asarray(other, dtype=self._data.dtype)
         array = as_array(other, what=what)
         if not isinstance(other, np.ndarray) or other.dtype.kind != "f":
-            array = array.astype(self.data.dtype, copy=False)
+            array = array.astype(self._data.dtype, copy=False)
         return array
 
     def _seed(self, gradient: Any) -> Any:
+        if _CLOCK[0] != self._born:  # some tensor's data was reached since this one was made
+            verify_unchanged(self)
         if gradient is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise RuntimeError(
                     f"backward() without a gradient needs a single-element output, but this "
-                    f"Tensor has shape {self.data.shape}: reduce it (e.g. .sum()) or pass "
-                    f"backward(gradient) with an array of shape {self.data.shape}"
+                    f"Tensor has shape {self._data.shape}: reduce it (e.g. .sum()) or pass "
+                    f"backward(gradient) with an array of shape {self._data.shape}"
                 )
-            key = (self.data.shape, self.data.dtype)
+            key = (self._data.shape, self._data.dtype)
             ones = _SEEDS.get(key)
             if ones is None:  # one read-only 1 per shape and dtype: ops never write their inputs
-                ones = _SEEDS[key] = np.ones(self.data.shape, self.data.dtype)
+                ones = _SEEDS[key] = np.ones(self._data.shape, self._data.dtype)
                 ones.flags.writeable = False
             return ones
         if isinstance(gradient, Tensor):
-            seed = gradient if gradient.requires_grad else gradient.data
+            seed = gradient if gradient.requires_grad else gradient._data
         else:
             seed = as_array(gradient, what="backward(gradient)")
-        if type(seed) is np.ndarray and seed.dtype != self.data.dtype:
-            seed = seed.astype(self.data.dtype)  # float32 stays float32 on every path
-        if seed.shape != self.data.shape:
+        if type(seed) is np.ndarray and seed.dtype != self._data.dtype:
+            seed = seed.astype(self._data.dtype)  # float32 stays float32 on every path
+        if seed.shape != self._data.shape:
             raise ValueError(
                 f"backward(gradient): the gradient has shape {seed.shape} but the output has "
-                f"shape {self.data.shape}; they must match"
+                f"shape {self._data.shape}; they must match"
             )
         return seed
 
@@ -197,10 +206,10 @@ class Tensor(Arithmetic, Node):
             # Keep the array itself only if nothing else can see it: not handed to another
             # node, not a view of another array. An optimizer may update .grad in place.
             owned = fresh and type(grad) is np.ndarray and grad.base is None
-            if owned and grad.dtype is self.data.dtype or isinstance(grad, Node):
+            if owned and grad.dtype is self._data.dtype or isinstance(grad, Node):
                 self.grad = grad
             else:
-                self.grad = np.array(grad, dtype=self.data.dtype)
+                self.grad = np.array(grad, dtype=self._data.dtype)
         else:
             self.grad = self.grad + grad
 
@@ -243,7 +252,7 @@ class Tensor(Arithmetic, Node):
         >>> x.grad, x.detach().requires_grad
         (array([2.]), False)
         """
-        return Tensor(self.data, requires_grad=False, name=self.label)
+        return Tensor(self._data, requires_grad=False, name=self.label)
 
     @property
     def name(self) -> str | None:
@@ -268,7 +277,7 @@ class Tensor(Arithmetic, Node):
         >>> Tensor([[1.0, 2.0, 3.0]]).shape
         (1, 3)
         """
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
@@ -277,7 +286,7 @@ class Tensor(Arithmetic, Node):
         >>> Tensor([[1.0, 2.0, 3.0]]).ndim
         2
         """
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
@@ -286,7 +295,7 @@ class Tensor(Arithmetic, Node):
         >>> Tensor([1, 2]).dtype, Tensor(np.ones(2, dtype=np.float32)).dtype
         (dtype('float64'), dtype('float32'))
         """
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
@@ -295,12 +304,12 @@ class Tensor(Arithmetic, Node):
         >>> Tensor(np.zeros((2, 3))).size
         6
         """
-        return self.data.size
+        return self._data.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d Tensor")
-        return len(self.data)
+        return len(self._data)
 
     def item(self) -> float:
         """The single element as a Python float (raises ValueError if there are several).
@@ -308,21 +317,55 @@ class Tensor(Arithmetic, Node):
         >>> Tensor([[2.5]]).item()
         2.5
         """
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (shared, not copied), as PyTorch's `Tensor.numpy()`.
 
+        Writing into it between the forward pass and backward is caught, as for `data`.
+
         >>> Tensor([1.0, 2.0], requires_grad=True).numpy()
         array([1., 2.])
         """
-        return self.data
+        _CLOCK[0] = self._touched = _CLOCK[0] + 1  # a write may follow: see mutation.py
+        return self._data
+
+    @property
+    def data(self) -> np.ndarray:
+        """The underlying ndarray (shared, not copied): read it, or write it in place.
+
+        Changing it between the forward pass and `backward()` makes backward raise instead
+        of returning a gradient for numbers the forward pass never saw (as PyTorch does for
+        an in-place change of a saved tensor; see `autograd.mutation`). Assigning it takes
+        any real array-like and refuses anything else at once.
+
+        >>> w, x = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+        >>> y = (w * x).sum()
+        >>> x.data[:] = 100
+        >>> y.backward()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        RuntimeError: the data of a Tensor of shape (2,) was changed after op '*' used it ...
+        >>> x.data = "abc"
+        Traceback (most recent call last):
+        ...
+        TypeError: Tensor.data expects real numbers, received 'abc' with dtype <U3
+        """
+        _CLOCK[0] = self._touched = _CLOCK[0] + 1  # a write may follow: see mutation.py
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if value is not self._data:  # `t.data -= x` stores the same array back: no check
+            value = as_array(value, what="Tensor.data")
+        _CLOCK[0] = self._touched = _CLOCK[0] + 1
+        self._data = value
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = "".join(
             [
-                f", dtype={self.data.dtype}" if self.data.dtype != np.float64 else "",
+                f", dtype={self._data.dtype}" if self._data.dtype != np.float64 else "",
                 ", requires_grad=True" if self.requires_grad else "",
                 f", name={self.label!r}" if self.label else "",
             ]
@@ -338,6 +381,12 @@ class Tensor(Arithmetic, Node):
         from autograd.display import node_bundle  # a notebook's concern, loaded on first use
 
         return node_bundle(self, include, exclude)
+
+    # -- in place (see inplace.py) ---------------------------------------------------------
+    __iadd__ = in_place("+=", np.add, Arithmetic.__add__)
+    __isub__ = in_place("-=", np.subtract, Arithmetic.__sub__)
+    __imul__ = in_place("*=", np.multiply, Arithmetic.__mul__)
+    __itruediv__ = in_place("/=", np.true_divide, Arithmetic.__truediv__)
 
     # -- linear algebra --------------------------------------------------------------------
     def __matmul__(self, other: Any) -> Tensor:
@@ -362,7 +411,7 @@ class Tensor(Arithmetic, Node):
         (Tensor(10.), Tensor([4., 6.]), (2, 1))
         """
         if axis is not None and type(axis) is not int:
-            axis = _check_axis(axis, self.data.ndim, "sum")
+            axis = _check_axis(axis, self._data.ndim, "sum")
         return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -378,13 +427,13 @@ class Tensor(Arithmetic, Node):
         (Tensor([1.5, 3.5], requires_grad=True), array([[0.25, 0.25],
                [0.25, 0.25]]))
         """
-        axis = _check_axis(axis, self.data.ndim, "mean")
+        axis = _check_axis(axis, self._data.ndim, "mean")
         axes = ops._axes(axis, self.ndim)
-        count = math.prod(self.data.shape[i] for i in axes)
+        count = math.prod(self._data.shape[i] for i in axes)
         if count == 0:
             raise ValueError(
                 f"mean of an empty selection: axis={axis!r} of a Tensor of shape "
-                f"{self.data.shape} averages 0 elements"
+                f"{self._data.shape} averages 0 elements"
             )
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / count)
 
@@ -398,7 +447,7 @@ class Tensor(Arithmetic, Node):
         (Tensor(3., requires_grad=True), array([0. , 0.5, 0.5]))
         """
         if axis is not None and type(axis) is not int:
-            axis = _check_axis(axis, self.data.ndim, "max")
+            axis = _check_axis(axis, self._data.ndim, "max")
         return ops.Max.apply(self, axis=axis, keepdims=keepdims)
 
     def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
@@ -510,7 +559,7 @@ def _index_key(key: Any) -> Any:
     if isinstance(key, tuple):
         return tuple(_index_key(k) for k in key)
     if isinstance(key, Tensor):
-        key = key.data
+        key = key._data
     if isinstance(key, list):
         key = np.asarray(key)
     if isinstance(key, np.ndarray) and key.dtype.kind == "f":
@@ -553,9 +602,9 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 def _condition(cond: Any) -> np.ndarray:
     """`where`'s condition as a boolean array: booleans, or numbers that are all 0 or 1."""
-    array = cond.data if isinstance(cond, Node) else cond
+    array = cond._data if isinstance(cond, Node) else cond
     if type(array) is np.ndarray and array.dtype == bool:
-        return array  # the usual case, `x.data > 0`
+        return array  # the usual case, `x._data > 0`
     array = as_array(array, what="where's boolean condition")
     if not np.all((array == 0) | (array == 1)):
         raise ValueError(
@@ -614,12 +663,12 @@ def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") 
         )
     if not isinstance(logits, Tensor):
         raise TypeError(f"softmax_cross_entropy expects logits as a Tensor, received {logits!r}")
-    labels = np.asarray(labels.data if isinstance(labels, Node) else labels)
+    labels = np.asarray(labels._data if isinstance(labels, Node) else labels)
     if labels.dtype.kind == "f" and np.all(np.mod(labels, 1) == 0):
         labels = labels.astype(np.int64)
     if labels.dtype.kind not in "iu":
         raise ValueError(f"softmax_cross_entropy expects integer labels, received {labels!r}")
-    shape = logits.data.shape
+    shape = logits._data.shape
     if not shape or labels.shape != shape[:-1]:
         raise ValueError(
             f"softmax_cross_entropy: labels of shape {labels.shape} do not match logits of shape "

@@ -406,7 +406,7 @@ class _Builder:
         self._inside: dict[tuple[int, Domain], bool] = {}
 
     def shape(self, i: int) -> tuple[int, ...]:
-        return np.shape(self.nodes[i].data)
+        return np.shape(self.nodes[i]._data)
 
     def inside(self, i: int, domain: Domain) -> bool:
         key = (i, domain)
@@ -455,7 +455,7 @@ class _Builder:
     def record(self, spec: OpSpec, args: tuple[int, ...]) -> bool:
         with no_grad():
             out = spec.fn(*[self.nodes[i] for i in args])
-        data = np.asarray(out.data)
+        data = np.asarray(out._data)
         if data.size > MAX_SIZE or data.ndim > 4 or not np.all(np.abs(data) <= LIMIT):
             return False
         self.nodes.append(out)

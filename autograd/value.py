@@ -49,7 +49,7 @@ def _operator(fn: Function) -> Callable[[Value, Any], Value]:
 
     def method(a: Value, b: Any) -> Value:
         if b.__class__ is Value:
-            y = b.data
+            y = b._data
             needs_grad = a.requires_grad or b.requires_grad
         else:
             if b.__class__ is not float:
@@ -61,7 +61,7 @@ def _operator(fn: Function) -> Callable[[Value, Any], Value]:
         if current_mode() is not PLAIN:
             return apply_binary(fn, a, b)  # type: ignore[no-any-return]
         node = _new(a.__class__)  # a subclass of Value keeps its class
-        node.data = forward(a.data, y)
+        node._data = forward(a._data, y)
         node.grad = NO_GRAD
         node.label = None
         node._g = None
@@ -98,8 +98,8 @@ class Value(Arithmetic, Node):
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
-            data = data.data
-        self.data = _as_float(data)
+            data = data._data
+        self._data = _as_float(data)
         self.grad = NO_GRAD
         self.requires_grad = requires_grad
         self.label = label
@@ -111,7 +111,7 @@ class Value(Arithmetic, Node):
     @classmethod
     def _from_op(cls, data: Any, fn: Function | None, a: Any = None, b: Any = None) -> Value:
         node = cls.__new__(cls)
-        node.data = data
+        node._data = data
         node.grad = NO_GRAD
         node.requires_grad = fn is not None
         node.label = None
@@ -164,7 +164,27 @@ class Value(Arithmetic, Node):
         >>> x.grad
         3.0
         """
-        return Value(self.data, label=self.label, requires_grad=False)
+        return Value(self._data, label=self.label, requires_grad=False)
+
+    @property
+    def data(self) -> float:
+        """The number itself. Assigning it (micrograd's update, `p.data -= lr * p.grad`)
+        takes any real number and refuses anything else at once.
+
+        >>> v = Value(2.0)
+        >>> v.data -= 0.5
+        >>> v.data
+        1.5
+        >>> v.data = "abc"
+        Traceback (most recent call last):
+        ...
+        TypeError: Value.data expects a real number or a Value, received 'abc' (type str)
+        """
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = _as_float(value, "Value.data")
 
     def item(self) -> float:
         """The number as a Python float (also `float(v)`), as PyTorch's `item()`.
@@ -172,15 +192,15 @@ class Value(Arithmetic, Node):
         >>> (Value(2.0) * 3).item()
         6.0
         """
-        return self.data
+        return self._data
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        grad = self.grad if not isinstance(self.grad, Node) else self.grad.data
-        return f"Value(data={self.data!r}, grad={grad!r}{label})"
+        grad = self.grad if not isinstance(self.grad, Node) else self.grad._data
+        return f"Value(data={self._data!r}, grad={grad!r}{label})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> Any:
         """Jupyter shows the repr and, for a node an op made, its graph as inline SVG.

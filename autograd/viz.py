@@ -408,7 +408,7 @@ class _Layout:
                 and i not in keep
                 and g.nodes[i]._fn is not None
                 and g.parents[c] == [i]
-                and np.shape(g.nodes[c].data) == np.shape(g.nodes[i].data)
+                and np.shape(g.nodes[c]._data) == np.shape(g.nodes[i]._data)
                 and g.scope(c) == g.scope(i)
             )
 
@@ -659,7 +659,7 @@ def _array(a: Any) -> str:
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x  # a grad is a node under create_graph
+    return x._data if isinstance(x, Node) else x  # a grad is a node under create_graph
 
 
 def _cell(text: str, color: str | None = None, **attrs: str) -> str:
@@ -682,15 +682,15 @@ def _stub_label(node: Node, uses: int) -> str:
 
 def _node_label(node: Node, show_data: bool, show_grad: bool) -> str:
     grad = _raw(node.grad)
-    if not isinstance(node.data, np.ndarray):  # a Value: one row, as in micrograd
+    if not isinstance(node._data, np.ndarray):  # a Value: one row, as in micrograd
         cells = [f"<td><b>{html.escape(node.label)}</b></td>"] if node.label else []
         if show_data:
-            cells.append(_cell(f"data {_num(float(node.data))}"))
+            cells.append(_cell(f"data {_num(float(node._data))}"))
         if show_grad and grad is not None and node.requires_grad:
             cells.append(_cell(f"grad {_num(float(grad))}", color=_GRAD_COLOR))
         row = "<vr/>".join(cells) or "<td> </td>"
         return f"<{_TABLE}<tr>{row}</tr></table>>"
-    data = node.data
+    data = node._data
     head = f"<b>{html.escape(node.label)}</b>  " if node.label else ""
     shape = "×".join(str(d) for d in data.shape) or "scalar"
     rows = [f'<td align="left">{head}<font color="#475569">{shape} {data.dtype}</font></td>']
@@ -731,6 +731,6 @@ def _scope_label(scope: str, nodes: list[Node]) -> str:
         top = ", ".join(op for op, _ in ops.most_common(4)) + (", …" if len(ops) > 4 else "")
         lines.append(html.escape(f"{_count(sum(ops.values()), 'op')}: {top}"))
     if params:
-        size = sum(int(np.size(n.data)) for n in params)
+        size = sum(int(np.size(n._data)) for n in params)
         lines.append(f"{_count(len(params), 'parameter')} ({_count(size, 'value')})")
     return "<" + "<br/>".join(lines) + ">"
