@@ -46,7 +46,8 @@ def build_model() -> keras.Model:
     keras.models.clear_session()
     left = keras.Input(shape=(2,), name="left")
     right = keras.Input(shape=(2,), name="right")
-    encoder = keras.layers.Dense(16, activation="tanh", name="encoder")  # shared: one set of weights
+    # shared: both inputs go through the same weights
+    encoder = keras.layers.Dense(16, activation="tanh", name="encoder")
     a, b = encoder(left), encoder(right)
     joined = keras.layers.concatenate([a, b, keras.layers.multiply([a, b])])
     hidden = keras.layers.Dense(16, activation="relu")(joined)
@@ -66,7 +67,7 @@ def main(epochs: int = EPOCHS, out_dir: Path | None = OUT) -> dict[str, Any]:
     history = model.fit({"left": x_left, "right": x_right}, y, epochs=epochs, batch_size=64,
                         validation_split=0.25, verbose=0)
     t_left, t_right, t_y = pairs(256, seed=1)
-    loss, acc = model.evaluate([t_left, t_right], t_y, verbose=0)
+    _, acc = model.evaluate([t_left, t_right], t_y, verbose=0)
     print(f"after {epochs} epochs: loss {history.history['loss'][-1]:.3f}, "
           f"held-out accuracy {acc:.1%} (chance: {max(t_y.mean(), 1 - t_y.mean()):.1%})")
 

@@ -28,6 +28,7 @@ from nn.layers.base import Layer, to_tensor
 from nn.layers.input import InputLayer
 from nn.layers.symbolic import KerasTensor, Node, is_symbolic
 from nn.models import Model
+from nn.multi_output import Outputs, TargetArrays, compile_losses, output_metrics, per_output
 
 
 class InputArrays:
@@ -85,6 +86,19 @@ class Functional(Model):
         return [t.name for t in self.inputs]
 
     @property
+    def output_names(self) -> list[str]:
+        """The outputs' names: the layers that make them (Keras' `output_names`), the keys
+        of a dict of targets or losses."""
+        names: list[str] = []
+        for t in self.outputs:
+            h = t._keras_history
+            assert h is not None, "checked by _tensor_list"
+            several = len(h.layer._inbound_nodes[h.node_index].outputs) > 1
+            name = f"{h.layer.name}_{h.tensor_index}" if several else h.layer.name
+            names.append(name if name not in names else f"{name}_{len(names)}")
+        return names
+
+    @property
     def input_shape(self) -> Any:
         """The input's batch shape (a list of them with several inputs)."""
         shapes = [t.shape for t in self.inputs]
@@ -129,7 +143,7 @@ class Functional(Model):
             for tensor, value in zip(node.outputs, outs):
                 values[id(tensor)] = value
         results = [values[id(t)] for t in self.outputs]
-        return results[0] if self._single_output else results
+        return results[0] if self._single_output else Outputs(results)
 
     def _input_tensors(self, inputs: Any) -> list[Tensor]:
         """One checked Tensor per input, from a single value, a list or a dict by name."""
@@ -213,15 +227,64 @@ class Functional(Model):
             raise ValueError(f"{where}: x holds no samples")
         return InputArrays(arrays)
 
-    def _targets(self, y: Any, count: int, where: str) -> np.ndarray:
-        if not self._single_output:
-            raise NotImplementedError(
-                f'{where}: model "{self.name}" has {len(self.outputs)} outputs; training or '
-                "evaluating a model with several outputs (one loss per output) is not "
-                "supported yet. predict() works; to train, build one model per output or join "
-                "the outputs with layers.Concatenate()"
+    def _targets(self, y: Any, count: int, where: str, output_shape: Any = None) -> Any:
+        """y as an array, or with several outputs one checked array per output (a list in
+        the order of `model.outputs`, or a dict by output name)."""
+        if self._single_output:
+            if isinstance(y, dict) and list(y) == self.output_names:
+                y = y[self.output_names[0]]
+            return super()._targets(y, count, where)
+        if y is None:
+            raise ValueError(f"{where}: y (the targets) is required")
+        names = self.output_names
+        if isinstance(y, TargetArrays):
+            values = y.arrays
+        elif isinstance(y, dict):
+            values = per_output(y, names, "y")
+        elif isinstance(y, (list, tuple)) and len(y) == len(names):
+            values = list(y)
+        else:
+            raise ValueError(
+                f"{where}: the model has {len(names)} outputs {names}: pass y as a list of "
+                f"{len(names)} arrays (in that order) or a dict keyed by those names"
             )
-        return super()._targets(y, count, where)  # type: ignore[no-any-return]
+        return TargetArrays([
+            super(Functional, self)._targets(value, count, f"{where} (output {name!r})", t.shape)
+            for value, name, t in zip(values, names, self.outputs)
+        ])
+
+    # -- compile with several outputs --------------------------------------------------------
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        weighted_metrics: Any = None,
+        loss_weights: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        """As `Sequential.compile`; with several outputs `loss` may be a list or a dict by
+        output name, and `loss_weights` weighs each output's loss in their sum (Keras' rule,
+        see nn.multi_output)."""
+        if self._single_output:
+            if loss_weights is not None:
+                raise ValueError(
+                    "compile: loss_weights weighs the losses of several outputs; this model "
+                    "has one"
+                )
+            if isinstance(loss, (list, tuple)) and len(loss) == 1:
+                loss = loss[0]
+            super().compile(optimizer, loss, metrics, weighted_metrics, **kwargs)
+            return
+        combined = None if loss is None else compile_losses(loss, loss_weights, self.output_names)
+        super().compile(optimizer, combined, metrics, weighted_metrics, **kwargs)
+
+    def _make_metrics(self, output_shape: Any) -> list[Any]:
+        if self._single_output:
+            return super()._make_metrics(output_shape)
+        self._metrics_shape = output_shape
+        return output_metrics(self._metric_ids, self.loss, self.output_names,
+                              [t.shape for t in self.outputs])
 
     # -- config ------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

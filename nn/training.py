@@ -219,7 +219,9 @@ class TrainingMixin:
             )
         return x
 
-    def _targets(self, y: Any, count: int, where: str) -> np.ndarray:
+    def _targets(self, y: Any, count: int, where: str, output_shape: Any = None) -> np.ndarray:
+        """y as an array checked against the output's shape (`output_shape`: one output of
+        several, else the model's)."""
         if y is None:
             raise ValueError(f"{where}: y (the targets) is required")
         y = _numeric(y, "y", where)
@@ -230,7 +232,8 @@ class TrainingMixin:
                 f"{where}: x and y must have the same number of samples, received {count} in x "
                 f"and {len(y)} in y"
             )
-        out = tuple(self.output_shape[1:])  # type: ignore[attr-defined]
+        shape = self.output_shape if output_shape is None else output_shape  # type: ignore[attr-defined]
+        out = tuple(shape[1:])
         if y.ndim == 1 and out == (1,):
             y = y.reshape(-1, 1)
         sample = y.shape[1:]

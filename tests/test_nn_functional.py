@@ -235,16 +235,71 @@ def test_merge_layers_check_shapes_as_keras():
     assert layers.add([a, nn.Input(shape=(1,))]).shape == (None, 3)  # 1 broadcasts
 
 
-def test_several_outputs_predict_a_list_and_refuse_fit_clearly():
-    inputs = nn.Input(shape=(2,))
-    hidden = layers.Dense(3)(inputs)
-    model = nn.Model(inputs, [layers.Dense(1, name="p")(hidden), layers.Dense(2, name="q")(hidden)])
-    assert model.output_shape == [(None, 1), (None, 2)]
-    first, second = model.predict(np.ones((5, 2)), verbose=0)
-    assert first.shape == (5, 1) and second.shape == (5, 2)
-    model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(NotImplementedError, match="has 2 outputs; training or evaluating"):
-        model.fit(np.ones((5, 2)), [np.ones((5, 1)), np.ones((5, 2))], verbose=0)
+def two_heads():
+    inputs = nn.Input(shape=(2,), dtype=F64)
+    hidden = layers.Dense(3, activation="tanh", name="hidden", dtype=F64)(inputs)
+    p = layers.Dense(1, name="p", dtype=F64)(hidden)
+    q = layers.Dense(2, name="q", dtype=F64)(hidden)
+    return nn.Model(inputs, [p, q])
+
+
+def two_heads_loss(weights, x, yp, yq, q_weight):
+    """Keras' rule in numpy: mse of output p plus q_weight times mae of output q."""
+    hk, hb, pk, pb, qk, qb = weights
+    h = np.tanh(x @ hk + hb)
+    return ((h @ pk + pb - yp) ** 2).mean() + q_weight * np.abs(h @ qk + qb - yq).mean()
+
+
+def test_several_outputs_predict_a_list_and_train_on_the_weighted_sum_of_losses():
+    model = two_heads()
+    assert model.output_shape == [(None, 1), (None, 2)] and model.output_names == ["p", "q"]
+    rng = np.random.default_rng(3)
+    x, yp, yq = rng.normal(size=(8, 2)), rng.normal(size=(8, 1)), rng.normal(size=(8, 2))
+    first, second = model.predict(x, verbose=0)
+    assert first.shape == (8, 1) and second.shape == (8, 2)
+    model.compile(optimizer=nn.optimizers.SGD(0.1), loss={"q": "mae", "p": "mse"},
+                  loss_weights=[1.0, 0.5], metrics={"q": ["mae"]})
+    assert model.metrics_names == ["loss", "p_loss", "q_loss", "q_mae"]
+    before = model.get_weights()
+    loss, p_loss, q_loss, q_mae = model.train_on_batch(x, {"p": yp, "q": yq})
+    assert loss == pytest.approx(two_heads_loss(before, x, yp, yq, 0.5), rel=1e-12)
+    assert loss == pytest.approx(p_loss + 0.5 * q_loss, rel=1e-12) and q_mae == q_loss
+    hidden_kernel = before[0]
+    numeric = np.zeros_like(hidden_kernel)
+    for i in np.ndindex(*hidden_kernel.shape):
+        up, down = [w.copy() for w in before], [w.copy() for w in before]
+        up[0][i] += 1e-6
+        down[0][i] -= 1e-6
+        numeric[i] = (two_heads_loss(up, x, yp, yq, 0.5)
+                      - two_heads_loss(down, x, yp, yq, 0.5)) / 2e-6
+    # one SGD step: the shared layer moved by -0.1 times the gradient of the summed loss
+    np.testing.assert_allclose(model.get_weights()[0], hidden_kernel - 0.1 * numeric,
+                               rtol=1e-6, atol=1e-9)
+    history = model.fit(x, [yp, yq], epochs=3, verbose=0, validation_data=(x, [yp, yq]))
+    assert sorted(history.history) == sorted(
+        ["loss", "p_loss", "q_loss", "q_mae", "val_loss", "val_p_loss", "val_q_loss", "val_q_mae"])
+    assert model.evaluate(x, [yp, yq], verbose=0, return_dict=True)["loss"] < loss
+
+
+def test_several_outputs_check_their_losses_and_targets():
+    model = two_heads()
+    with pytest.raises(ValueError, match=r"loss as a list needs one entry per output \['p', "
+                                         r"'q'\], received 3"):
+        model.compile(loss=["mse"] * 3)
+    with pytest.raises(ValueError, match=r"received keys \['p', 'r'\]"):
+        model.compile(loss={"p": "mse", "r": "mse"})
+    with pytest.raises(ValueError, match="loss_weights must be finite numbers"):
+        model.compile(loss="mse", loss_weights=[1.0, float("nan")])
+    model.compile(optimizer="sgd", loss="mse")  # one loss for every output, as Keras
+    x = np.ones((4, 2))
+    with pytest.raises(ValueError, match=r"has 2 outputs \['p', 'q'\]: pass y as a list"):
+        model.fit(x, np.ones((4, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"\(output 'q'\): each target has shape \(3,\)"):
+        model.fit(x, [np.ones((4, 1)), np.ones((4, 3))], verbose=0)
+    with pytest.raises(ValueError, match="need a model with one output"):
+        model.fit(x, [np.ones((4, 1)), np.ones((4, 2))], sample_weight=np.ones(4), verbose=0)
+    with pytest.raises(ValueError, match="need a model with one output"):
+        model.fit(x, [np.ones((4, 1)), np.ones((4, 2))], class_weight={0: 2.0}, verbose=0)
 
 
 def test_layers_with_several_outputs_give_several_tensors():
