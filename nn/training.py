@@ -374,7 +374,7 @@ class TrainingMixin:
                     cbs.call_batch("on_train_batch_begin", step, None)
                 out = self(_batch(xb), training=True)  # type: ignore[operator]
                 loss = weighted_loss(loss_fn, yb, out, wb, penalties)
-                value = float(loss.data)
+                value = loss.item()  # not .data: a read there is watched (autograd.mutation)
                 finite = math.isfinite(value)
                 if finite:
                     for w in weights:
@@ -593,7 +593,7 @@ def _one_sample_hint(given: tuple[int, ...], expected: tuple[Any, ...]) -> str:
 
 def _batch(x: Any) -> Any:
     """A batch for the model: an array becomes a Tensor; several inputs' arrays (a
-    functional model's InputArrays) go as they are, and the model wraps each."""
+    functional model's ArrayGroup) go as they are, and the model wraps each."""
     return Tensor(x) if isinstance(x, np.ndarray) else x
 
 
