@@ -28,28 +28,7 @@ from nn.layers.base import Layer, to_tensor
 from nn.layers.input import InputLayer
 from nn.layers.symbolic import KerasTensor, Node, is_symbolic
 from nn.models import Model
-from nn.multi_output import Outputs, TargetArrays, compile_losses, output_metrics, per_output
-
-
-class InputArrays:
-    """Several inputs' arrays, sliced together: `len` is the number of samples and
-    `batch[lo:hi]` slices every array (what `fit` needs to batch and shuffle them).
-
-    >>> batch = InputArrays([np.zeros((4, 2)), np.ones((4, 3))])
-    >>> len(batch), [a.shape for a in batch[1:3].arrays]
-    (4, [(2, 2), (2, 3)])
-    """
-
-    __slots__ = ("arrays",)
-
-    def __init__(self, arrays: Sequence[np.ndarray]) -> None:
-        self.arrays = list(arrays)
-
-    def __len__(self) -> int:
-        return len(self.arrays[0])
-
-    def __getitem__(self, index: Any) -> InputArrays:
-        return InputArrays([a[index] for a in self.arrays])
+from nn.multi_output import ArrayGroup, Outputs, compile_losses, output_metrics, per_output
 
 
 class Functional(Model):
@@ -154,7 +133,7 @@ class Functional(Model):
                 f'model "{self.name}" was called on symbolic tensors: using a functional model '
                 "as a layer of another model is not supported; call its layers instead"
             )
-        values = self._by_input(inputs.arrays if isinstance(inputs, InputArrays) else inputs,
+        values = self._by_input(inputs.arrays if isinstance(inputs, ArrayGroup) else inputs,
                                 f'model "{self.name}"')
         tensors = []
         for spec, value in zip(self.inputs, values):
@@ -196,7 +175,7 @@ class Functional(Model):
     # -- data for fit / evaluate / predict ---------------------------------------------------
     def _inputs(self, x: Any, where: str) -> Any:
         """x as one array per input (checked against each input's shape): a single array
-        for a one-input model, else an InputArrays that fit slices into batches."""
+        for a one-input model, else an ArrayGroup that fit slices into batches."""
         from nn.training import _numeric
 
         if x is None:
@@ -225,7 +204,7 @@ class Functional(Model):
             )
         if 0 in counts:
             raise ValueError(f"{where}: x holds no samples")
-        return InputArrays(arrays)
+        return ArrayGroup(arrays)
 
     def _targets(self, y: Any, count: int, where: str, output_shape: Any = None) -> Any:
         """y as an array, or with several outputs one checked array per output (a list in
@@ -237,7 +216,7 @@ class Functional(Model):
         if y is None:
             raise ValueError(f"{where}: y (the targets) is required")
         names = self.output_names
-        if isinstance(y, TargetArrays):
+        if isinstance(y, ArrayGroup):
             values = y.arrays
         elif isinstance(y, dict):
             values = per_output(y, names, "y")
@@ -248,7 +227,7 @@ class Functional(Model):
                 f"{where}: the model has {len(names)} outputs {names}: pass y as a list of "
                 f"{len(names)} arrays (in that order) or a dict keyed by those names"
             )
-        return TargetArrays([
+        return ArrayGroup([
             super(Functional, self)._targets(value, count, f"{where} (output {name!r})", t.shape)
             for value, name, t in zip(values, names, self.outputs)
         ])
@@ -617,4 +596,4 @@ def functional_summary_lines(
                     f"Non-trainable params: {frozen:,}", "_" * line_length]
 
 
-__all__ = ["Functional", "InputArrays", "functional_summary_lines", "map_graph"]
+__all__ = ["Functional", "functional_summary_lines", "map_graph"]

@@ -39,8 +39,14 @@ class Outputs(list):  # type: ignore[type-arg]
         return [t.data for t in self]
 
 
-class TargetArrays:
-    """One target array per output, sliced together (`len` is the number of samples)."""
+class ArrayGroup:
+    """One array per input (or per output's targets), sliced together: `len` is the number
+    of samples and `group[lo:hi]` slices every array (what `fit` needs to batch and shuffle).
+
+    >>> group = ArrayGroup([np.zeros((4, 2)), np.ones((4, 3))])
+    >>> len(group), [a.shape for a in group[1:3].arrays]
+    (4, [(2, 2), (2, 3)])
+    """
 
     __slots__ = ("arrays",)
 
@@ -50,14 +56,14 @@ class TargetArrays:
     def __len__(self) -> int:
         return len(self.arrays[0])
 
-    def __getitem__(self, index: Any) -> TargetArrays:
-        return TargetArrays([a[index] for a in self.arrays])
+    def __getitem__(self, index: Any) -> ArrayGroup:
+        return ArrayGroup([a[index] for a in self.arrays])
 
     def __array__(self, *_: Any, **__: Any) -> np.ndarray:
-        # what reads targets as one array (class_weight) meets several outputs' targets
+        # what reads the targets as one array (class_weight) meets several outputs' targets
         raise ValueError(
-            f"the targets are {len(self.arrays)} arrays, one per output: sample_weight and "
-            "class_weight need a model with one output"
+            f"these are {len(self.arrays)} arrays, one per input or output of the model: "
+            "sample_weight and class_weight need a model with one output"
         )
 
 
@@ -67,7 +73,7 @@ class MultiOutputLoss(Loss):
     >>> from autograd import Tensor
     >>> loss = MultiOutputLoss([losses_module.get("mse"), losses_module.get("mae")], [1.0, 2.0],
     ...                        ["p", "q"])
-    >>> loss(TargetArrays([np.zeros((2, 1)), np.zeros((2, 1))]), [Tensor(np.ones((2, 1)))] * 2)
+    >>> loss(ArrayGroup([np.zeros((2, 1)), np.zeros((2, 1))]), [Tensor(np.ones((2, 1)))] * 2)
     Tensor(3.)
     """
 
@@ -223,8 +229,8 @@ def per_output_partial(value: dict[str, Any], names: list[str]) -> list[list[Any
 
 
 def _arrays(y: Any) -> list[Any]:
-    return y.arrays if isinstance(y, TargetArrays) else list(y)
+    return y.arrays if isinstance(y, ArrayGroup) else list(y)
 
 
-__all__ = ["MultiOutputLoss", "OutputLoss", "OutputMetric", "Outputs", "TargetArrays",
+__all__ = ["ArrayGroup", "MultiOutputLoss", "OutputLoss", "OutputMetric", "Outputs",
            "compile_losses", "output_metrics", "per_output"]
