@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nn.layers.base import Layer
+from nn.layers.input import InputLayer
 
 
 def clone_layer(layer: Layer) -> Layer:
@@ -47,29 +48,32 @@ def clone_model(
     >>> bool((twin.predict(np.ones((1, 3)), verbose=0) == model.predict(np.ones((1, 3)), verbose=0)).all())
     True
     """
+    from nn.functional import Functional
     from nn.models import Sequential
 
     clone = clone_function or clone_layer
     if not callable(clone):
         raise TypeError(f"clone_model expects clone_function to be callable, received {clone!r}")
-    if not isinstance(model, Sequential):
+    if not isinstance(model, (Sequential, Functional)):
         raise ValueError(
-            f"clone_model expects a Sequential model, received {model!r}: a "
+            f"clone_model expects a Sequential or functional model, received {model!r}: a "
             "subclassed model's layers are created by its own __init__ (construct it again)"
         )
     if input_tensors is not None:
         raise ValueError(
-            "clone_model of a Sequential model takes no input_tensors here, received "
-            f"{input_tensors!r}: the clone is built for the original's input shape"
+            "clone_model takes no input_tensors here, received "
+            f"{input_tensors!r}: the clone gets new inputs of the original's shapes"
         )
-    layers = []
-    for layer in model.layers:
-        new = clone(layer)
-        if not isinstance(new, Layer):
-            raise ValueError(
-                f"clone_function must return a Layer, received {new!r} for layer {layer.name!r}"
-            )
-        layers.append(new)
+    if isinstance(model, Functional):
+        originals = {layer.name: layer for layer in model.layers}
+
+        def make_layer(class_name: str, config: dict[str, Any]) -> Layer:
+            layer = originals[config["name"]]
+            # as Keras: inputs are new Input layers, clone_function sees the others
+            return clone_layer(layer) if isinstance(layer, InputLayer) else _cloned(layer, clone)
+
+        return Functional.from_config(model.get_config(), make_layer=make_layer)
+    layers = [_cloned(layer, clone) for layer in model.layers]
     twin = type(model)(name=model.name)
     for layer in layers:
         twin.add(layer)
@@ -77,3 +81,12 @@ def clone_model(
     if shape is not None and not twin.built:
         twin.build(shape)
     return twin
+
+
+def _cloned(layer: Layer, clone: Callable[[Layer], Layer]) -> Layer:
+    new = clone(layer)
+    if not isinstance(new, Layer):
+        raise ValueError(
+            f"clone_function must return a Layer, received {new!r} for layer {layer.name!r}"
+        )
+    return new

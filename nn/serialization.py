@@ -147,6 +147,10 @@ def sequential_from_config(cls: Any, config: dict[str, Any]) -> Any:
     return model
 
 
+def _layer_from_parts(class_name: str, config: dict[str, Any]) -> Any:
+    return deserialize_layer({"class_name": class_name, "config": config}, build=False)
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
@@ -159,16 +163,13 @@ def _short(value: Any) -> str:
 def model_registry() -> dict[str, Any]:
     """The model classes a file may name, with the user's custom ones.
 
-    >>> sorted(model_registry())[:1]
-    ['Sequential']
+    >>> sorted(model_registry())
+    ['Functional', 'Sequential']
     """
     from nn import models
+    from nn.functional import Functional
 
-    known = {"Sequential": models.Sequential}
-    functional = getattr(models, "Functional", None)
-    if functional is not None:
-        known["Functional"] = functional
-    return {**known, **custom_objects()}
+    return {"Sequential": models.Sequential, "Functional": Functional, **custom_objects()}
 
 
 def serialize_model(model: Any) -> dict[str, Any]:
@@ -182,18 +183,13 @@ def serialize_model(model: Any) -> dict[str, Any]:
     ('Sequential', 'mean_squared_error', ['mae'])
     """
     get_config = getattr(model, "get_config", None)
-    if get_config is None:
-        from nn.models import Sequential
-
-        if not isinstance(model, Sequential):
-            # as Keras (keras/src/models/model.py): a subclassed model defines its config
-            raise NotImplementedError(
-                f"{type(model).__name__} (a subclassed model) has no get_config(): define "
-                "get_config() and from_config() to save the whole model, or use save_weights"
-            )
-        config = sequential_config(model)
-    else:
-        config = get_config()
+    if get_config is None:  # as Keras (keras/src/models/model.py): a subclass defines its own
+        raise NotImplementedError(
+            f"{type(model).__name__} (a subclassed model) has no get_config(): define "
+            "get_config() (and from_config if its arguments are not plain values) to save the "
+            "whole model, or use save_weights"
+        )
+    config = get_config()
     shape = getattr(model, "_batch_input_shape", None)
     return {
         "module": type(model).__module__,
@@ -226,13 +222,13 @@ def deserialize_model(spec: Any, compile: bool = True) -> Any:
             f"custom_objects={{{spec['class_name']!r}: {spec['class_name']}}} for a model class "
             "of your own"
         )
-    from_config = getattr(cls, "from_config", None)
-    from nn.models import Sequential
+    from nn.functional import Functional
 
-    if from_config is not None:
-        model = from_config(spec.get("config"))
-    elif isinstance(cls, type) and issubclass(cls, Sequential):
-        model = sequential_from_config(cls, spec.get("config"))
+    if isinstance(cls, type) and issubclass(cls, Functional):
+        # each layer of the graph from nn's classes and custom_objects, as a Sequential's
+        model = cls.from_config(spec.get("config"), make_layer=_layer_from_parts)
+    elif hasattr(cls, "from_config"):
+        model = cls.from_config(spec.get("config"))
     else:
         raise ValueError(f"{spec['class_name']!r} has no from_config to rebuild it from its config")
     shape = (spec.get("build_config") or {}).get("input_shape")
@@ -258,10 +254,13 @@ def compile_config(model: Any) -> dict[str, Any]:
     >>> config["optimizer"]["config"]["learning_rate"], config["loss"]["config"]["delta"]
     (0.01, 2.0)
     """
+    given = [_serialize_callable(metrics.registry, m) for m in model._metric_ids]
+    plain = model._plain_metrics  # compile keeps metrics, then weighted_metrics, in one list
     return {
         "optimizer": optimizers.registry.serialize(model.optimizer),
         "loss": None if model.loss is None else _serialize_callable(losses.registry, model.loss),
-        "metrics": [_serialize_callable(metrics.registry, m) for m in model._metric_ids],
+        "metrics": given[:plain],
+        "weighted_metrics": given[plain:] or None,
     }
 
 
@@ -281,6 +280,7 @@ def compile_from_config(model: Any, config: Any) -> None:
         optimizer=optimizers.get(config.get("optimizer")),
         loss=None if loss is None else losses.get(loss),
         metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
+        weighted_metrics=[_deserialize_metric(m) for m in config.get("weighted_metrics") or []],
     )
 
 

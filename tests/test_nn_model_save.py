@@ -152,7 +152,7 @@ def test_the_archive_is_keras_layout_json_and_npz_without_pickle(tmp_path):
         "Embedding", "LSTM", "Dense"]
     assert config["build_config"] == {"input_shape": [None, 5]}
     assert config["compile_config"] == {"optimizer": "rmsprop", "loss": "mean_squared_error",
-                                        "metrics": ["mae"]}
+                                        "metrics": ["mae"], "weighted_metrics": None}
     assert set(metadata) == {"chainrule_version", "date_saved"}
 
 
@@ -362,3 +362,70 @@ def test_keras_saving_names_are_there(tmp_path):
         model.get_weights()[0].tobytes())
     with nn.saving.custom_object_scope({"Scale": Scale}):
         assert deserialize_layer({"class_name": "Scale", "config": {}}).factor == 2
+
+
+def two_input_model() -> nn.Model:
+    """Two inputs through one shared encoder, merged by concatenate and multiply."""
+    left = nn.Input(shape=(3,), name="left")
+    right = nn.Input(shape=(3,), name="right")
+    encoder = Dense(4, activation="tanh", name="encoder")
+    a, b = encoder(left), encoder(right)
+    joined = nn.layers.concatenate([a, b, nn.layers.multiply([a, b])])
+    out = Dense(1, activation="sigmoid", name="same")(BatchNormalization()(joined))
+    return nn.Model([left, right], out, name="pair")
+
+
+def test_a_functional_model_with_a_shared_layer_saves_and_loads_in_a_fresh_process(tmp_path):
+    nn.utils.set_random_seed(2)
+    model = two_input_model()
+    model.compile(optimizer=nn.optimizers.Adam(0.02), loss="binary_crossentropy",
+                  metrics=["acc"], weighted_metrics=["mae"])
+    rng = np.random.default_rng(4)
+    x_left, x_right = rng.normal(size=(32, 3)), rng.normal(size=(32, 3))
+    y = (x_left[:, 0] * x_right[:, 0] > 0).astype(np.float64)
+    history = model.fit([x_left, x_right], y, epochs=3, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    path = tmp_path / "pair.keras"
+    model.save(str(path))
+    np.save(tmp_path / "left.npy", x_left)
+    np.save(tmp_path / "right.npy", x_right)
+    script = textwrap.dedent(f"""
+        import numpy as np
+        import nn
+        model = nn.models.load_model({str(path)!r})
+        assert type(model).__name__ == "Functional" and model.name == "pair"
+        assert [layer.name for layer in model.layers].count("encoder") == 1  # still shared
+        x = [np.load({str(tmp_path / "left.npy")!r}), np.load({str(tmp_path / "right.npy")!r})]
+        np.save({str(tmp_path / "out.npy")!r}, model.predict(x, verbose=0))
+        print(model.metrics_names, model.optimizer.iterations)
+    """)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(nn.__file__)))
+    done = subprocess.run([sys.executable, "-c", script], check=True, cwd=root, timeout=120,
+                          capture_output=True, text=True)
+    assert done.stdout.split("\n")[0] == "['loss', 'acc', 'mae'] 12"
+    out = np.load(tmp_path / "out.npy")
+    assert out.tobytes() == model.predict([x_left, x_right], verbose=0).tobytes()
+    loaded = nn.models.load_model(path)
+    assert loaded.get_config() == model.get_config()
+    # training resumes from the saved optimizer state in this process too
+    nn.utils.set_random_seed(5)
+    model.fit([x_left, x_right], y, epochs=1, batch_size=8, verbose=0)
+    nn.utils.set_random_seed(5)
+    loaded.fit([x_left, x_right], y, epochs=1, batch_size=8, verbose=0)
+    assert [w.tobytes() for w in loaded.get_weights()] == [
+        w.tobytes() for w in model.get_weights()]
+
+
+def test_clone_model_of_a_functional_model_keeps_the_graph_with_new_layers():
+    nn.utils.set_random_seed(0)
+    model = two_input_model()
+    twin = nn.models.clone_model(model)
+    assert twin.get_config() == model.get_config()
+    assert not any(a is b for a, b in zip(twin.layers, model.layers))
+    assert not np.array_equal(twin.get_layer("encoder").kernel.data,
+                              model.get_layer("encoder").kernel.data)  # fresh weights
+    twin.set_weights(model.get_weights())
+    x = [np.ones((2, 3)), np.arange(6.0).reshape(2, 3)]
+    np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+    shared = nn.models.clone_model(model, clone_function=lambda layer: layer)
+    assert shared.get_layer("encoder") is model.get_layer("encoder")
