@@ -254,14 +254,26 @@ def compile_config(model: Any) -> dict[str, Any]:
     >>> config["optimizer"]["config"]["learning_rate"], config["loss"]["config"]["delta"]
     (0.01, 2.0)
     """
-    given = [_serialize_callable(metrics.registry, m) for m in model._metric_ids]
+    from nn.multi_output import MultiOutputLoss
+
+    given = [_serialize_metric(m) for m in model._metric_ids]
     plain = model._plain_metrics  # compile keeps metrics, then weighted_metrics, in one list
-    return {
+    loss, loss_weights = model.loss, None
+    if isinstance(loss, MultiOutputLoss):  # several outputs: a loss and a weight for each
+        loss_weights = dict(zip(loss.names, loss.weights))
+        loss = {n: _serialize_callable(losses.registry, one) for n, one in zip(loss.names,
+                                                                               loss.losses)}
+    elif loss is not None:
+        loss = _serialize_callable(losses.registry, loss)
+    config = {
         "optimizer": optimizers.registry.serialize(model.optimizer),
-        "loss": None if model.loss is None else _serialize_callable(losses.registry, model.loss),
+        "loss": loss,
         "metrics": given[:plain],
         "weighted_metrics": given[plain:] or None,
     }
+    if loss_weights is not None:
+        config["loss_weights"] = loss_weights
+    return config
 
 
 def compile_from_config(model: Any, config: Any) -> None:
@@ -275,12 +287,20 @@ def compile_from_config(model: Any, config: Any) -> None:
     """
     if not isinstance(config, dict):
         raise ValueError(f"A compile config is a dict, received {_short(config)}")
-    loss = config.get("loss")
+    loss, loss_weights = config.get("loss"), config.get("loss_weights")
+    if loss_weights is not None:  # a loss by output name (nn.multi_output)
+        if not isinstance(loss, dict):
+            raise ValueError(f"loss_weights {loss_weights!r} come with a loss per output, not {loss!r}")
+        loss = {name: losses.get(one) for name, one in loss.items()}
+    elif loss is not None:
+        loss = losses.get(loss)
+    extra = {} if loss_weights is None else {"loss_weights": loss_weights}
     model.compile(
         optimizer=optimizers.get(config.get("optimizer")),
-        loss=None if loss is None else losses.get(loss),
+        loss=loss,
         metrics=[_deserialize_metric(m) for m in config.get("metrics") or []],
         weighted_metrics=[_deserialize_metric(m) for m in config.get("weighted_metrics") or []],
+        **extra,
     )
 
 
@@ -307,7 +327,16 @@ def _function_spec(fn: Any) -> Any:
     return {"class_name": "function", "config": name}
 
 
+def _serialize_metric(item: Any) -> Any:
+    if isinstance(item, dict):  # {output name: metric(s)} for a model with several outputs
+        return {name: [_serialize_metric(m) for m in (one if isinstance(one, list) else [one])]
+                for name, one in item.items()}
+    return _serialize_callable(metrics.registry, item)
+
+
 def _deserialize_metric(spec: Any) -> Any:
     if isinstance(spec, str):
         return spec  # compile resolves names itself ('acc' becomes the right accuracy)
+    if isinstance(spec, dict) and "class_name" not in spec:  # by output name
+        return {name: [_deserialize_metric(m) for m in one] for name, one in spec.items()}
     return metrics.registry.get(spec)

@@ -429,3 +429,20 @@ def test_clone_model_of_a_functional_model_keeps_the_graph_with_new_layers():
     np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
     shared = nn.models.clone_model(model, clone_function=lambda layer: layer)
     assert shared.get_layer("encoder") is model.get_layer("encoder")
+
+
+def test_a_model_with_two_outputs_keeps_its_losses_weights_and_metrics(tmp_path):
+    nn.utils.set_random_seed(6)
+    x = nn.Input(shape=(2,))
+    hidden = Dense(3, activation="relu")(x)
+    model = nn.Model(x, [Dense(1, name="p")(hidden), Dense(2, name="q")(hidden)])
+    model.compile(optimizer="adam", loss={"p": "mse", "q": nn.losses.Huber(delta=0.5)},
+                  loss_weights={"p": 1.0, "q": 0.25}, metrics={"q": ["mae"]})
+    data = np.random.default_rng(0).normal(size=(8, 2))
+    targets = [np.ones((8, 1)), np.zeros((8, 2))]
+    model.fit(data, targets, epochs=1, batch_size=4, verbose=0)
+    model.save(str(tmp_path / "two.keras"))
+    loaded = nn.models.load_model(tmp_path / "two.keras")
+    assert loaded.metrics_names == model.metrics_names
+    assert loaded.loss.weights == [1.0, 0.25] and loaded.loss.losses[1].delta == 0.5
+    assert loaded.evaluate(data, targets, verbose=0) == model.evaluate(data, targets, verbose=0)
