@@ -55,7 +55,7 @@ def clone_model(
     if not callable(clone):
         raise TypeError(f"clone_model expects clone_function to be callable, received {clone!r}")
     if not isinstance(model, (Sequential, Functional)):
-        raise ValueError(
+        raise TypeError(
             f"clone_model expects a Sequential or functional model, received {model!r}: a "
             "subclassed model's layers are created by its own __init__ (construct it again)"
         )
@@ -86,7 +86,7 @@ def clone_model(
 def _cloned(layer: Layer, clone: Callable[[Layer], Layer]) -> Layer:
     new = clone(layer)
     if not isinstance(new, Layer):
-        raise ValueError(
+        raise TypeError(
             f"clone_function must return a Layer, received {new!r} for layer {layer.name!r}"
         )
     return new

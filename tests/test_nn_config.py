@@ -246,5 +246,12 @@ def test_clone_layer_and_clone_model_make_new_layers_with_fresh_weights():
     assert [layer.name for layer in renamed.layers] == ["copy_conv1d", "copy_flatten",
                                                         "copy_dense"]
     assert clone_layer(model.layers[2]).get_config() == model.layers[2].get_config()
-    with pytest.raises(ValueError, match="clone_function must return a Layer"):
+    with pytest.raises(TypeError, match="clone_function must return a Layer"):
         clone_model(model, clone_function=lambda layer: None)
+
+    class Net(nn.Model):
+        def call(self, inputs):
+            return inputs
+
+    with pytest.raises(TypeError, match="a subclassed model's layers are created by its own"):
+        clone_model(Net())
