@@ -50,6 +50,8 @@ class Functional(Model):
         self.inputs = _tensor_list(inputs, "inputs")
         self.outputs = _tensor_list(outputs, "outputs")
         self._nodes, layers = map_graph(self.inputs, self.outputs)
+        # the graph's tensors: nodes hold them weakly, so the model keeps them
+        self._tensors = [t for node in self._nodes for t in node.outputs]
         for layer in layers:
             self._track(layer)
         if self._single_input:
@@ -72,7 +74,7 @@ class Functional(Model):
         for t in self.outputs:
             h = t._keras_history
             assert h is not None, "checked by _tensor_list"
-            several = len(h.layer._inbound_nodes[h.node_index].outputs) > 1
+            several = len(t._node.outputs) > 1  # type: ignore[union-attr]
             name = f"{h.layer.name}_{h.tensor_index}" if several else h.layer.name
             names.append(name if name not in names else f"{name}_{len(names)}")
         return names
@@ -286,8 +288,7 @@ class Functional(Model):
         def ref(tensor: KerasTensor) -> list[Any]:
             history = tensor._keras_history
             assert history is not None, "every tensor of the graph has a history"
-            node = history.layer._inbound_nodes[history.node_index]
-            return [history.layer.name, index[id(node)], history.tensor_index]
+            return [history.layer.name, index[id(tensor._node)], history.tensor_index]
 
         layers = []
         for layer in self.layers:
@@ -427,7 +428,8 @@ def map_graph(
             tensor, expanded = stack.pop()
             history = tensor._keras_history
             assert history is not None, "checked by _tensor_list"
-            node = history.layer._inbound_nodes[history.node_index]
+            node = tensor._node
+            assert node is not None, "a tensor with a history has its node"
             if expanded:
                 in_progress.discard(id(node))
                 if id(node) not in finished:
@@ -449,7 +451,7 @@ def map_graph(
                 for parent in reversed(node.inputs):
                     stack.append((parent, False))
     used = {id(n) for n in order}
-    unused = [t.name for t in inputs if id(t._keras_history.layer._inbound_nodes[0]) not in used]  # type: ignore[union-attr]
+    unused = [t.name for t in inputs if id(t._node) not in used]
     if unused:
         # Keras 3 keeps unused inputs (for losses added by add_loss, which nn does not have)
         raise ValueError(
@@ -559,8 +561,7 @@ def functional_summary_lines(
             for t in node.inputs:
                 h = t._keras_history
                 assert h is not None, "every tensor of the graph has a history"
-                links.append(f"{h.layer.name}[{index[id(h.layer._inbound_nodes[h.node_index])]}]"
-                             f"[{h.tensor_index}]")
+                links.append(f"{h.layer.name}[{index[id(t._node)]}][{h.tensor_index}]")
         shape = nodes[-1].outputs[0].shape if len(nodes[-1].outputs) == 1 else tuple(
             t.shape for t in nodes[-1].outputs)
         rows.append([f"{layer.name} ({type(layer).__name__})", shape, f"{layer.count_params():,}",

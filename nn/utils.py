@@ -131,7 +131,7 @@ def _draw_graph(model: Any, edges: Any, box: Any, dot: Any, show_shapes: bool) -
     tensor passed from a layer to the next, as Keras' plot_model draws a DAG)."""
     ids = {id(layer): f"layer{i}" for i, layer in enumerate(model.layers)}
     for layer in model.layers:
-        is_input = not layer._inbound_nodes or layer._inbound_nodes[0].is_input
+        is_input = type(layer).__name__ == "InputLayer"
         rows = []
         if show_shapes and is_input:
             rows.append(f"output: {layer._output_shape}")

@@ -102,7 +102,8 @@ class Layer(metaclass=_LayerMeta):
             type(self).__name__, input_shape, input_dim, batch_input_shape
         )
         self._scope_name = ""
-        self._inbound_nodes: list[Any] = []  # one Node per call on symbolic tensors
+        # a weak reference to the Node of each call on symbolic tensors (node_index counts them)
+        self._inbound_nodes: list[Any] = []
         self._set_name(self._name)
 
     # -- naming --------------------------------------------------------------------------

@@ -3,6 +3,7 @@ the first element of a `Sequential`."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Sequence
 
 from autograd import Tensor
@@ -44,16 +45,26 @@ class InputLayer(Layer):
         super().__init__(input_shape=shape if shape is not None else input_shape, **kwargs)
         self.batch_size = batch_size
         # the Input's own node: no inbound tensors, one output (keras' InputLayer)
-        assert self._declared_input_shape is not None, "checked above"
-        self.output = KerasTensor(self._declared_input_shape, self.dtype, self.name)
-        self.output._keras_history = KerasHistory(self, 0, 0)
-        self._inbound_nodes.append(Node(self, [], [self.output], False))
+        self._output: Any = None  # a weak reference: the tensor holds this layer
+
+    @property
+    def output(self) -> KerasTensor:
+        """The Input's symbolic tensor (made again, as node 0, if the last one was freed)."""
+        tensor = None if self._output is None else self._output()
+        if tensor is None:
+            assert self._declared_input_shape is not None, "checked in __init__"
+            tensor = KerasTensor(self._declared_input_shape, self.dtype, self.name)
+            tensor._keras_history = KerasHistory(self, 0, 0)
+            # the Input's own node: no inbound tensors, one output (keras' InputLayer)
+            self._inbound_nodes[:1] = [weakref.ref(Node(self, [], [tensor], False))]
+            self._output = weakref.ref(tensor)
+        return tensor
 
     def _set_name(self, name: str) -> None:
         super()._set_name(name)
-        output = getattr(self, "output", None)
-        if output is not None:
-            output.name = name
+        tensor = None if getattr(self, "_output", None) is None else self._output()
+        if tensor is not None:
+            tensor.name = name
 
     def call(self, inputs: Tensor) -> Tensor:
         """Pass inputs through unchanged (the layer only declares a shape).

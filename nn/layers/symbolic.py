@@ -5,6 +5,11 @@ Calling a layer on KerasTensors builds the layer from their shapes and returns n
 each call is recorded as a `Node` (which tensors went in, which came out), so that
 `Model(inputs, outputs)` can find the graph between them (as keras/src/ops/node.py).
 
+References point one way, from a tensor to the node that made it and on to that node's
+inputs: a node holds its outputs and a layer its nodes weakly, so that no cycle keeps a
+deleted model (or its layers) alive past reference counting (issue 16, item 14). A model
+keeps the tensors of its graph.
+
 >>> import nn
 >>> x = nn.Input(shape=(4,), name="features")
 >>> y = nn.layers.Dense(2)(x)
@@ -15,6 +20,7 @@ each call is recorded as a `Node` (which tensors went in, which came out), so th
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import numpy as np
@@ -48,13 +54,14 @@ class KerasTensor:
     ((None, 3, 2), 3, dtype('float32'))
     """
 
-    __slots__ = ("_keras_history", "dtype", "name", "shape")
+    __slots__ = ("__weakref__", "_keras_history", "_node", "dtype", "name", "shape")
 
     def __init__(self, shape: Sequence[int | None], dtype: Any, name: str) -> None:
         self.shape: Shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.name = name
         self._keras_history: KerasHistory | None = None
+        self._node: Node | None = None  # the layer call that made it
 
     @property
     def ndim(self) -> int:
@@ -85,19 +92,29 @@ class KerasTensor:
 class Node:
     """One call of a layer on symbolic tensors: `inputs` in, `outputs` out (keras' Node).
 
-    `as_list` records whether the layer received a list (a merge layer) or one tensor.
+    `as_list` records whether the layer received a list (a merge layer) or one tensor. The
+    node holds its outputs weakly (each output holds its node).
     """
 
-    __slots__ = ("as_list", "inputs", "layer", "order", "outputs")
+    __slots__ = ("__weakref__", "_outputs", "as_list", "inputs", "layer", "order")
 
     def __init__(
         self, layer: Layer, inputs: list[KerasTensor], outputs: list[KerasTensor], as_list: bool
     ) -> None:
         self.layer = layer
         self.inputs = inputs
-        self.outputs = outputs
+        self._outputs = [weakref.ref(t) for t in outputs]
         self.as_list = as_list
         self.order = next(_NODE_IDS)
+        for t in outputs:
+            t._node = self
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        """The tensors this call made (a model keeps those of its graph alive)."""
+        alive = [ref() for ref in self._outputs]
+        assert all(t is not None for t in alive), "a node's outputs outlive it in a model"
+        return alive  # type: ignore[return-value]
 
     @property
     def is_input(self) -> bool:
@@ -107,8 +124,7 @@ class Node:
     @property
     def parent_nodes(self) -> list[Node]:
         """The nodes that produced this node's inputs."""
-        return [t._keras_history.layer._inbound_nodes[t._keras_history.node_index]
-                for t in self.inputs if t._keras_history is not None]
+        return [t._node for t in self.inputs if t._node is not None]
 
 
 def is_symbolic(inputs: Any) -> bool:
@@ -150,7 +166,7 @@ def symbolic_call(layer: Layer, inputs: Any) -> Any:
         tensor = KerasTensor(shape, layer.dtype, name)
         tensor._keras_history = KerasHistory(layer, index, i)
         outputs.append(tensor)
-    layer._inbound_nodes.append(Node(layer, tensors, outputs, as_list))
+    layer._inbound_nodes.append(weakref.ref(Node(layer, tensors, outputs, as_list)))
     return outputs if several else outputs[0]
 
 
