@@ -386,6 +386,25 @@ class Functional(Model):
             return super()._summary_lines(line_length, positions)
         return functional_summary_lines(self, line_length, positions)
 
+    def _summary_table(self) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The notebook's table: with Keras 3's "Connected to" column unless a chain."""
+        header, rows = super()._summary_table()
+        if _sequential_like(self):
+            return header, rows
+        links = _connections(self)
+        return header + ["Connected to"], [row + (", ".join(links[id(layer)]),)
+                                           for row, layer in zip(rows, self.layers)]
+
+    @property
+    def input(self) -> Any:
+        """The input tensor (a list of them with several inputs), as Keras' `model.input`."""
+        return self.inputs[0] if self._single_input else list(self.inputs)
+
+    @property
+    def output(self) -> Any:
+        """The output tensor (a list of them with several outputs), as Keras' `model.output`."""
+        return self.outputs[0] if self._single_output else list(self.outputs)
+
     def _graph_edges(self) -> list[tuple[Layer, Layer]]:
         """(from layer, to layer) for every tensor that flows between two layers: for
         plot_model."""
@@ -525,6 +544,18 @@ def _sequential_like(model: Functional) -> bool:
         model.inputs) == 1 and len(model.outputs) == 1
 
 
+def _connections(model: Functional) -> dict[int, list[str]]:
+    """id(layer) -> each input of each of its calls as `layer[node_index][tensor_index]`."""
+    index = model._node_indices()
+    links: dict[int, list[str]] = {id(layer): [] for layer in model.layers}
+    for node in model._nodes:
+        for t in node.inputs:
+            h = t._keras_history
+            assert h is not None, "every tensor of the graph has a history"
+            links[id(node.layer)].append(f"{h.layer.name}[{index[id(t._node)]}][{h.tensor_index}]")
+    return links
+
+
 def functional_summary_lines(
     model: Functional, line_length: int | None = None, positions: Sequence[float] | None = None
 ) -> list[str]:
@@ -552,16 +583,11 @@ def functional_summary_lines(
     Non-trainable params: 0
     __________________________________________________________________________
     """
-    index = model._node_indices()
+    connections = _connections(model)
     rows: list[list[Any]] = []
     for layer in model.layers:
         nodes = [n for n in model._nodes if n.layer is layer]
-        links = []
-        for node in nodes:
-            for t in node.inputs:
-                h = t._keras_history
-                assert h is not None, "every tensor of the graph has a history"
-                links.append(f"{h.layer.name}[{index[id(t._node)]}][{h.tensor_index}]")
+        links = connections[id(layer)]
         shape = nodes[-1].outputs[0].shape if len(nodes[-1].outputs) == 1 else tuple(
             t.shape for t in nodes[-1].outputs)
         rows.append([f"{layer.name} ({type(layer).__name__})", shape, f"{layer.count_params():,}",

@@ -446,17 +446,21 @@ class Model(TrainingMixin):
             return {"text/plain": repr(self)}
         from autograd.display import html_table
 
-        lines = summary_lines(self)
-        shapes = [layer._output_shape for layer in self.layers]
-        rows = [
-            (f"{layer.name} ({type(layer).__name__})", "multiple" if shape is None else shape,
-             layer.count_params())
-            for layer, shape in zip(self.layers, shapes)
-        ]
-        header = ["Layer (type)", "Output Shape", "Param #"]
+        lines = self._summary_lines()
+        header, rows = self._summary_table()
         # the caption and the three totals are summary()'s own lines
         table = html_table(header, rows, caption=lines[0], footer=lines[-4:-1])
         return {"text/plain": "\n".join(lines), "text/html": table}
+
+    def _summary_table(self) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The header and rows of the notebook's summary table."""
+        rows = [
+            (f"{layer.name} ({type(layer).__name__})",
+             "multiple" if layer._output_shape is None else layer._output_shape,
+             layer.count_params())
+            for layer in self.layers
+        ]
+        return ["Layer (type)", "Output Shape", "Param #"], rows
 
 
 class Sequential(Model):

@@ -389,3 +389,16 @@ def test_a_deleted_functional_model_is_freed_by_reference_counting():
         assert [ref() for ref in refs] == [None, None, None], "a cycle keeps the model alive"
     finally:
         gc.enable()
+
+
+def test_keyword_form_input_output_and_the_notebook_table():
+    inputs = nn.Input(shape=(3,), name="x")
+    outputs = layers.Dense(2, name="y")(inputs)
+    model = nn.Model(inputs=inputs, outputs=outputs, name="kw")
+    assert model.input is inputs and model.output is outputs and model.name == "kw"
+    towers = two_tower()
+    assert [t.name for t in towers.input] == ["a", "b"]
+    bundle = towers._repr_mimebundle_()
+    assert bundle["text/plain"].splitlines()[2].split()[-2:] == ["Connected", "to"]
+    assert "<th>Connected to</th>" in bundle["text/html"]
+    assert "shared[0][0], shared[1][0]" in bundle["text/html"]
