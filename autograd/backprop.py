@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import arrays
+from autograd import arrays, hooks
 from autograd.engine import _MANY, _ONE, NO_GRAD, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
 
@@ -203,7 +203,7 @@ def run_backward(
     outer = _set_aside(root) if state.backward else None
     token = _MODE.set(mode(create_graph, monitor, True))
     try:
-        if inputs is None and not create_graph and monitor is None:
+        if inputs is None and not create_graph and monitor is None and not hooks.HOOKS:
             if root._keeps_all_grads:  # Value: every node keeps .grad, nothing broadcasts
                 _backprop_floats(root, seed, retain_graph)
             else:
@@ -440,6 +440,8 @@ def _backprop_general(
             grad = node._g
             node._g = None
             if grad is not None:
+                if hooks.HOOKS:
+                    grad = hooks.run(node, grad)
                 if wanted is not None:
                     if node in wanted:
                         found[node] = grad

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from autograd import hooks
 from autograd.modes import (  # noqa: F401  (re-exported: the engine's public names)
     _MODE,
     _SCOPE,
@@ -176,6 +177,23 @@ class Node:
             )
         self.requires_grad = requires_grad
         return self
+
+    def register_hook(self, hook: Any) -> Any:
+        """Call `hook(grad)` with this node's gradient during backward, before it is stored
+        (a leaf) or passed on (a result of an op); a non-None return replaces it. Returns a
+        handle whose `remove()` takes the hook off (PyTorch's `register_hook`).
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> h = w * 3
+        >>> seen = []
+        >>> _ = h.register_hook(lambda g: seen.append(g.copy()))
+        >>> _ = w.register_hook(lambda g: g.clip(max=4.0))  # clip the leaf's gradient
+        >>> (h * h).sum().backward()
+        >>> seen[0], w.grad  # d/dh = 2h, then d/dw = 3 * 2h = [18, 36], clipped
+        (array([ 6., 12.]), array([4., 4.]))
+        """
+        return hooks.register(self, hook)
 
     @property
     def op(self) -> str:

@@ -397,3 +397,7 @@ def hessian(fn: Callable[..., Any], argnums: int = 0) -> Callable[..., Any]:
     second = jacobian(grad(fn, argnums), argnums)
     second.__name__ = f"hessian({getattr(fn, '__name__', 'fn')})"
     return second
+
+
+# PyTorch's `torch.autograd.functional.vjp` / `jvp`, under the same module name
+from autograd.products import jvp, vjp  # noqa: E402,F401
