@@ -35,6 +35,7 @@ import convnet  # noqa: E402
 import custom_training_loop  # noqa: E402
 import explain_backprop  # noqa: E402
 import feed_forward_summary  # noqa: E402
+import functional_api  # noqa: E402
 import house_prices  # noqa: E402
 import logistic_regression_from_scratch  # noqa: E402
 import neuron_graph  # noqa: E402
@@ -124,6 +125,9 @@ def steps(out_dir: Path, quick: bool) -> list[tuple[str, str, Callable[[], Any]]
         ("An LSTM forecasts a noisy sine wave",
          "LSTM(16) then Dense(1) on windows of 20 values, mse and Adam, 15 epochs",
          lambda: sequence_forecast.main(out_dir=out_dir)),
+        ("A functional model with two inputs",
+         "keras.Model([left, right], same): one shared encoder, concatenate and multiply",
+         lambda: functional_api.main(out_dir=out_dir)),
         ("Backward, step by step",
          "explain() on the house-price neuron (against the formula) and a 2-2-1 tanh net; "
          "a page to step through each",

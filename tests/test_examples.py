@@ -325,17 +325,17 @@ def test_explain_gives_the_house_price_gradients_the_formula_gives(tmp_path):
 
 def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     results = demo.main(out_dir=tmp_path, quick=True)
-    assert len(results) == 11
+    assert len(results) == 12
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
                  "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
                  "convnet_model.svg", "conv_pool.svg", "forecast_loss.svg", "forecast_graph.svg",
-                 "house_backward.html", "tanh_net_backward.html"]:
+                 "house_backward.html", "tanh_net_backward.html", "functional_api.svg"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
     assert "prediction" in mlp and "grad" in mlp
     out = capsys.readouterr().out
-    assert "11/11  Property tests of gradients" in out and "the tour took" in out
+    assert "12/12  Property tests of gradients" in out and "the tour took" in out
 
 
 def test_functional_api_trains_a_shared_encoder_and_rebuilds_from_its_config(tmp_path, capsys):
