@@ -179,7 +179,8 @@ class Layer(metaclass=_LayerMeta):
     def _infer_output_shape(self, input_shape: Any) -> Any:
         """`compute_output_shape`, or, for a layer that does not define it, the shape of
         `call` on a zero batch of one sample (Keras infers it by a symbolic call)."""
-        if type(self).compute_output_shape is not Layer.compute_output_shape:
+        own = type(self).__module__.startswith("nn.layers.")  # nn's own keep the shape if silent
+        if own or type(self).compute_output_shape is not Layer.compute_output_shape:
             shape: Any = self.compute_output_shape(input_shape)
             return tuple(tuple(s) for s in shape) if _is_shape_list(shape) else tuple(shape)
         several = isinstance(input_shape, list)
