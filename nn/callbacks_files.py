@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from nn import saving
 from nn.callbacks import Callback, Logs, check_monitor, resolve_mode
 from nn.progress import print_line
 
@@ -102,6 +103,8 @@ class ModelCheckpoint(Callback):
                 f"model.{method}, which {type(self.model).__name__} does not have"
                 + ("; pass save_weights_only=True" if method == "save" else "")
             )
+        # an HDF5 name (Keras' '.weights.h5') would fail at the first save: fail before training
+        saving.refuse_hdf5(self.filepath, "ModelCheckpoint")
         if self.save_best_only:
             check_monitor(self, self.monitor)
         self._batches_since_save = 0

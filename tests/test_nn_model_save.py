@@ -446,3 +446,18 @@ def test_a_model_with_two_outputs_keeps_its_losses_weights_and_metrics(tmp_path)
     assert loaded.metrics_names == model.metrics_names
     assert loaded.loss.weights == [1.0, 0.25] and loaded.loss.losses[1].delta == 0.5
     assert loaded.evaluate(data, targets, verbose=0) == model.evaluate(data, targets, verbose=0)
+
+
+def test_model_checkpoint_refuses_an_hdf5_name_before_training(tmp_path):
+    model = nn.Sequential([Dense(1, input_dim=2)])
+    model.compile(optimizer="sgd", loss="mse")
+    checkpoint = nn.callbacks.ModelCheckpoint(str(tmp_path / "ckpt.weights.h5"),
+                                              save_weights_only=True, monitor="loss")
+    with pytest.raises(ValueError, match="HDF5 needs h5py") as error:
+        model.fit(np.ones((2, 2)), np.ones((2, 1)), epochs=1, verbose=0, callbacks=[checkpoint])
+    assert "ModelCheckpoint" in str(error.value) and model.optimizer.iterations == 0
+    keras_file = tmp_path / "best.keras"
+    model.fit(np.ones((2, 2)), np.ones((2, 1)), epochs=2, verbose=0, callbacks=[
+        nn.callbacks.ModelCheckpoint(str(keras_file), monitor="loss", save_best_only=True)])
+    assert nn.models.load_model(keras_file).get_weights()[0].tobytes() == (
+        model.get_weights()[0].tobytes())
