@@ -361,3 +361,30 @@ def test_csv_logger_bad_arguments():
         callbacks.CSVLogger("log.csv", separator=";;")
     with pytest.raises(TypeError, match="str or path filename"):
         callbacks.CSVLogger(3)
+
+
+def test_checkpoint_of_the_whole_model_loads_back_with_its_regularizers_and_schedule(tmp_path):
+    """save_weights_only=False calls model.save (Keras); load_model gives the same model,
+    penalty, schedule position and metrics back."""
+    nn.utils.set_random_seed(0)
+    model = nn.Sequential(
+        [nn.layers.Dense(3, input_dim=2, kernel_regularizer=nn.regularizers.L2(0.1)),
+         nn.layers.Dense(1)]
+    )
+    schedule = nn.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+    model.compile(optimizer=nn.optimizers.SGD(schedule), loss="mse", metrics=["mae"],
+                  weighted_metrics=["mae"])
+    x = np.random.default_rng(0).normal(size=(8, 2))
+    checkpoint = callbacks.ModelCheckpoint(
+        tmp_path / "m-{epoch}.keras", monitor="loss", save_best_only=True
+    )
+    history = model.fit(x, x[:, :1], epochs=3, verbose=0, callbacks=[checkpoint])
+    losses = history.history["loss"]
+    assert losses == sorted(losses, reverse=True)  # each epoch improved: one file per epoch
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "m-2.keras", "m-3.keras"]
+    loaded = nn.models.load_model(str(tmp_path / "m-3.keras"))
+    assert loaded.layers[0].kernel_regularizer.l2 == 0.1
+    assert loaded.optimizer.learning_rate == model.optimizer.learning_rate == 0.1 * 0.5 ** 0.3
+    assert loaded.metrics_names == ["loss", "mae", "weighted_mae"]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.evaluate(x, x[:, :1], verbose=0) == model.evaluate(x, x[:, :1], verbose=0)
