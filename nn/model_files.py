@@ -115,7 +115,7 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
     saving.atomic_write(path, write)
 
 
-def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+def _npz(arrays: dict[str, Any]) -> bytes:  # Any: numpy's stub mistakes **arrays for flags
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()

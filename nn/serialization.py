@@ -224,11 +224,14 @@ def deserialize_model(spec: Any, compile: bool = True) -> Any:
         )
     from nn.functional import Functional
 
+    config = spec.get("config")
+    if not isinstance(config, dict):
+        raise ValueError(f"A serialized model's config is a dict, received {_short(config)}")
     if isinstance(cls, type) and issubclass(cls, Functional):
         # each layer of the graph from nn's classes and custom_objects, as a Sequential's
-        model = cls.from_config(spec.get("config"), make_layer=_layer_from_parts)
+        model = cls.from_config(config, make_layer=_layer_from_parts)
     elif hasattr(cls, "from_config"):
-        model = cls.from_config(spec.get("config"))
+        model = cls.from_config(config)
     else:
         raise ValueError(f"{spec['class_name']!r} has no from_config to rebuild it from its config")
     shape = (spec.get("build_config") or {}).get("input_shape")
