@@ -230,14 +230,14 @@ def regularized_weights(model: Any) -> list[tuple[Callable[[Tensor], Any], Tenso
     return pairs
 
 
-def penalty(pairs: list[tuple[Callable[[Tensor], Any], Tensor]]) -> Tensor | None:
-    """The sum of `regularizer(weight)` over `pairs` (a scalar Tensor), None when empty.
+def penalties(pairs: list[tuple[Callable[[Tensor], Any], Tensor]]) -> list[Tensor]:
+    """`regularizer(weight)` for each of `pairs`, each a 0-d Tensor (Keras' `model.losses`).
 
     >>> w = Tensor([3.0, -4.0], requires_grad=True)
-    >>> penalty([(L2(0.5), w), (L1(1.0), w)]).item()  # 0.5 * 25 + 7
-    19.5
+    >>> [p.item() for p in penalties([(L2(0.5), w), (L1(1.0), w)])]
+    [12.5, 7.0]
     """
-    total = None
+    values = []
     for regularizer, weight in pairs:
         value = regularizer(weight)
         if not isinstance(value, Tensor):
@@ -247,7 +247,19 @@ def penalty(pairs: list[tuple[Callable[[Tensor], Any], Tensor]]) -> Tensor | Non
                 f"a regularizer must return a scalar, received shape {value.shape} from "
                 f"{regularizer!r} on weight {weight.name!r}"
             )
-        value = value.sum() if value.ndim else value
+        values.append(value.sum() if value.ndim else value)
+    return values
+
+
+def penalty(pairs: list[tuple[Callable[[Tensor], Any], Tensor]]) -> Tensor | None:
+    """The sum of `regularizer(weight)` over `pairs` (a scalar Tensor), None when empty.
+
+    >>> w = Tensor([3.0, -4.0], requires_grad=True)
+    >>> penalty([(L2(0.5), w), (L1(1.0), w)]).item()  # 0.5 * 25 + 7
+    19.5
+    """
+    total = None
+    for value in penalties(pairs):
         total = value if total is None else total + value
     return total
 
@@ -273,6 +285,7 @@ __all__ = [
     "l1",
     "l1_l2",
     "l2",
+    "penalties",
     "penalty",
     "regularization_loss",
     "regularized_weights",

@@ -36,7 +36,7 @@ from nn.callbacks import (
     check_callbacks,
 )
 from nn.progress import Progbar
-from nn.regularizers import regularized_weights
+from nn.regularizers import penalties, regularized_weights
 from nn.sample_weights import check_sample_weight, sample_weights, update_metrics, weighted_loss
 
 _COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
@@ -167,6 +167,19 @@ class TrainingMixin:
         if shape is not None and shape != self._metrics_shape:
             self._metrics = self._make_metrics(shape)
         return self._metrics
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalties of the trainable weights' regularizers, one 0-d Tensor each, as
+        Keras' `model.losses`; `fit` and `evaluate` add their sum to the loss.
+
+        >>> import nn
+        >>> model = nn.Sequential([nn.layers.Dense(1, input_dim=2, kernel_initializer="ones",
+        ...                                        kernel_regularizer=nn.regularizers.L1(0.5))])
+        >>> [float(p.item()) for p in model.losses]  # 0.5 * (1 + 1)
+        [1.0]
+        """
+        return penalties(regularized_weights(self))
 
     @property
     def metrics_names(self) -> list[str]:

@@ -164,3 +164,14 @@ def test_weight_decay_from_l2_shrinks_an_unused_kernel_geometrically():
     model = regularized_linear(0.25, lr=0.1, kernel=2.0, bias=0.0)
     model.fit(np.zeros((4, 1)), np.zeros(4), batch_size=4, epochs=5, verbose=0)
     assert model.get_weights()[0][0, 0] == pytest.approx(2.0 * (1 - 2 * 0.1 * 0.25) ** 5)
+
+
+def test_model_losses_lists_each_penalty_and_backpropagates_into_its_weight():
+    model = regularized_linear(0.1, lr=0.0, kernel=-2.0, bias=0.5)
+    values = model.losses
+    assert [v.item() for v in values] == pytest.approx([0.1 * 4.0, 0.01 * 0.5])
+    sum(values[1:], values[0]).backward()
+    kernel, bias = model.layers[0].kernel, model.layers[0].bias
+    np.testing.assert_allclose(kernel.grad, [[2 * 0.1 * -2.0]])
+    np.testing.assert_allclose(bias.grad, [0.01])
+    assert nn.Sequential([nn.layers.Dense(1, input_dim=1)]).losses == []
