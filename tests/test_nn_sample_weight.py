@@ -175,3 +175,28 @@ def test_weighted_metrics_use_the_sample_weights_as_a_weighted_mean():
     assert logs["weighted_mae"] == pytest.approx(history.history["weighted_mae"][0], rel=1e-12)
     unweighted = model.evaluate(X, Y, verbose=0, return_dict=True)  # no weights: plain means
     assert unweighted["weighted_mae"] == pytest.approx(np.mean(np.abs(error)), rel=1e-12)
+
+
+def test_class_weight_weighs_the_training_part_of_a_split_not_the_validation_part():
+    model = linear_model(0.5, 0.25)
+    labels = np.array([0, 1, 0, 1, 1, 0])  # 0/1 targets: the classes the weights name
+    class_weight = {0: 3.0, 1: 0.5}
+    history = model.fit(X, labels, class_weight=class_weight, validation_split=1 / 3,
+                        verbose=0, shuffle=False)
+    w = np.array([class_weight[c] for c in labels])
+    assert history.history["loss"][0] == pytest.approx(
+        weighted_mse(0.5, 0.25, X[:4], labels[:4], w[:4]), rel=1e-12
+    )
+    assert history.history["val_loss"][0] == pytest.approx(
+        weighted_mse(0.5, 0.25, X[4:], labels[4:], np.ones(2)), rel=1e-12
+    )
+
+
+def test_train_on_batch_takes_sample_and_class_weights():
+    model = linear_model(0.5, 0.25)
+    loss, _ = model.train_on_batch(X, Y, sample_weight=W)
+    assert loss == pytest.approx(weighted_mse(0.5, 0.25, X, Y, W), rel=1e-12)
+    labels = np.array([0, 1, 0, 1, 1, 0])
+    loss, _ = model.train_on_batch(X, labels, class_weight={1: 2.0})
+    w = np.where(labels == 1, 2.0, 1.0)
+    assert loss == pytest.approx(weighted_mse(0.5, 0.25, X, labels, w), rel=1e-12)
