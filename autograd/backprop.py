@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import arrays, hooks
-from autograd.engine import _MANY, _ONE, NO_GRAD, PASS_ON, Function, Node
+from autograd.graph import _MANY, _ONE, NO_GRAD, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
 
 

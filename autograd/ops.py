@@ -1004,7 +1004,7 @@ class SoftmaxCrossEntropy(Function):
         shape = raw(logits).shape
         scale = self.scale
         if isinstance(logits, Node):  # create_graph: softmax as nodes, the one-hot a constant
-            one_hot = np.zeros(shape, dtype=logits.data.dtype)
+            one_hot = np.zeros(shape, dtype=raw(logits).dtype)
             one_hot.ravel()[self.picks] = 1
             probs = exp(LogSoftmax.apply(logits, axis=-1))
             weight = g.reshape(shape[:-1] + (1,)) if scale is None else g * scale
