@@ -85,7 +85,14 @@ class Optimizer:
         if isinstance(schedule, schedules.LearningRateSchedule):
             value = schedule(self.iterations)
         else:
-            value = schedule()
+            try:
+                value = schedule()
+            except TypeError as error:  # e.g. a Keras 2 style `lambda step: ...`
+                raise TypeError(
+                    f"{type(self).__name__}: a learning_rate function is called with no argument "
+                    f"(Keras 3), and {schedule!r} raised {error}; for a rate that depends on the "
+                    "step, subclass nn.optimizers.schedules.LearningRateSchedule"
+                ) from error
         return _number(value, "learning_rate", type(self).__name__)
 
     @learning_rate.setter

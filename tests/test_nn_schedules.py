@@ -156,3 +156,9 @@ def test_a_schedule_giving_a_negative_rate_is_refused_when_read():
     opt.iterations = 10
     with pytest.raises(ValueError, match="learning_rate >= 0"):
         _ = opt.learning_rate
+
+
+def test_a_function_of_the_step_is_refused_with_a_pointer_to_learning_rate_schedule():
+    opt = nn.optimizers.SGD(learning_rate=lambda step: 0.1 / (step + 1))
+    with pytest.raises(TypeError, match="called with no argument .* subclass"):
+        _ = opt.learning_rate
