@@ -132,12 +132,10 @@ def get(identifier: Any) -> Activation:
 
 
 def serialize(activation: Activation) -> str:
-    """The name an activation is registered under (else its `__name__`).
+    """The name an activation is registered under (else its `register_keras_serializable`
+    name, else its `__name__`).
 
     >>> serialize(relu)
     'relu'
     """
-    name = registry.name_of(activation)
-    if name is not None:
-        return name
-    return getattr(activation, "__name__", type(activation).__name__)
+    return str(registry.serialize(activation))

@@ -44,13 +44,57 @@ def custom_object_scope(objects: dict[str, Any] | None) -> Iterator[None]:
         _CUSTOM_OBJECTS.reset(token)
 
 
-def custom_objects() -> dict[str, Any]:
-    """The names the current `custom_object_scope` adds (empty outside one).
+# what register_keras_serializable filed, by "package>name": found by every load
+_REGISTERED: dict[str, Any] = {}
 
-    >>> custom_objects()
-    {}
+
+def register_keras_serializable(
+    package: str = "Custom", name: str | None = None
+) -> Callable[[T], T]:
+    """Decorator (Keras' `keras.saving.register_keras_serializable`): a class or function
+    of yours, found by every load under "package>name" without `custom_objects`.
+
+    >>> import nn
+    >>> @register_keras_serializable(package="Docs")
+    ... def halve(x):
+    ...     return x * 0.5
+    >>> get_registered_name(halve), nn.activations.get("Docs>halve") is halve
+    ('Docs>halve', True)
     """
-    return dict(_CUSTOM_OBJECTS.get() or {})
+    if not isinstance(package, str) or ">" in package:
+        raise ValueError(f"register_keras_serializable expects a package name without '>', "
+                         f"received package={package!r}")
+
+    def decorate(obj: T) -> T:
+        key = f"{package}>{name or getattr(obj, '__name__', '')}"
+        if _REGISTERED.get(key, obj) is not obj:
+            raise ValueError(f"{key!r} is already registered to {_REGISTERED[key]!r}")
+        _REGISTERED[key] = obj
+        return obj
+
+    return decorate
+
+
+def get_registered_name(obj: Any) -> str:
+    """The name `register_keras_serializable` gave `obj`, else its own `__name__`.
+
+    >>> get_registered_name(len)
+    'len'
+    """
+    for key, registered in _REGISTERED.items():
+        if registered is obj:
+            return key
+    return getattr(obj, "__name__", type(obj).__name__)
+
+
+def custom_objects() -> dict[str, Any]:
+    """The registered objects and the names the current `custom_object_scope` adds.
+
+    >>> with custom_object_scope({"swish": abs}):
+    ...     custom_objects()["swish"] is abs
+    True
+    """
+    return {**_REGISTERED, **(_CUSTOM_OBJECTS.get() or {})}
 
 
 def _key(name: str) -> str:
@@ -131,8 +175,8 @@ class Registry(Generic[T]):
         >>> registry.lookup("Adam")
         <class 'nn.optimizers.Adam'>
         """
-        custom = _CUSTOM_OBJECTS.get()
-        if custom and name in custom:  # a user's object, by its exact name, wins (as in Keras)
+        custom = custom_objects()
+        if name in custom:  # a user's object, by its exact name, wins (as in Keras)
             return custom[name]
         try:
             return self._entries[_key(name)]
@@ -206,7 +250,7 @@ class Registry(Generic[T]):
         name = self.name_of(obj)
         get_config = getattr(obj, "get_config", None)
         if isinstance(obj, type) or get_config is None:  # a function (or a class given as one)
-            return name or getattr(obj, "__name__", type(obj).__name__)
+            return name or get_registered_name(obj)
         config = get_config()
         if name is not None and self.name_of(type(obj)) == name:
             try:
@@ -215,8 +259,11 @@ class Registry(Generic[T]):
                 default = None
             if default == config:
                 return name
-        # Keras writes "module" and "registered_name" too; only these two are ever read here
-        return {"class_name": type(obj).__name__, "config": config}
+        spec = {"class_name": type(obj).__name__, "config": config}
+        registered = get_registered_name(type(obj))
+        if registered != spec["class_name"]:  # Keras writes "module" too, never read here
+            spec["registered_name"] = registered
+        return spec
 
     def deserialize(self, spec: dict[str, Any]) -> Any:
         """The object `serialize` described: `{"class_name": ..., "config": {...}}`, the
@@ -240,8 +287,11 @@ not a built-in initializer; pass custom_objects={'Mine': Mine} to find a class o
             )
         if class_name == "function" and isinstance(config, str):  # Keras' form for functions
             class_name, config = config, {}
+        registered = spec.get("registered_name")
         try:
-            found = self.lookup(class_name)
+            custom = custom_objects()
+            found = (custom[registered] if isinstance(registered, str) and registered in custom
+                     else self.lookup(class_name))
         except ValueError:
             raise ValueError(
                 f"Unknown {self.kind} class {class_name!r} in {spec!r}: not a built-in "

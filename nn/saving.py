@@ -1,6 +1,7 @@
 """Weight files: one `.npz` archive keyed `"<layer name>/<weight name>"` (e.g. `dense/kernel`);
 and Keras 3's `keras.saving` names for whole models (`save_model`, `load_model`,
-`custom_object_scope`), whose `.keras` archive is nn/model_files.py.
+`custom_object_scope`, `register_keras_serializable`), whose `.keras` archive is
+nn/model_files.py.
 
 Saving is atomic: the archive is written to a temporary file in the same directory, flushed
 to disk, then renamed over the target, so a crash mid-save leaves the old file intact; the
@@ -29,7 +30,12 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from nn.registry import custom_object_scope  # noqa: F401  (keras.saving.custom_object_scope)
+# keras.saving's names for custom objects
+from nn.registry import (  # noqa: F401
+    custom_object_scope,
+    get_registered_name,
+    register_keras_serializable,
+)
 
 _NPY_MAGIC = b"\x93NUMPY"
 

@@ -461,3 +461,38 @@ def test_model_checkpoint_refuses_an_hdf5_name_before_training(tmp_path):
         nn.callbacks.ModelCheckpoint(str(keras_file), monitor="loss", save_best_only=True)])
     assert nn.models.load_model(keras_file).get_weights()[0].tobytes() == (
         model.get_weights()[0].tobytes())
+
+
+@nn.saving.register_keras_serializable(package="Tests")
+class Shift(Layer):
+    def __init__(self, by: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.by = by
+
+    def call(self, inputs):
+        return inputs + self.by
+
+    def get_config(self):
+        return {**super().get_config(), "by": self.by}
+
+
+@nn.saving.register_keras_serializable(package="Tests")
+def softsign(x):
+    return x / (x.abs() + 1.0)
+
+
+def test_registered_classes_and_functions_load_without_custom_objects(tmp_path):
+    # Keras' register_keras_serializable: saved under "package>name", found by every load
+    assert nn.saving.get_registered_name(Shift) == "Tests>Shift"
+    model = nn.Sequential([Dense(2, input_dim=3, activation=softsign), Shift(0.5)])
+    model.save(str(tmp_path / "m.keras"))
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        layers = json.loads(archive.read("config.json"))["config"]["layers"]
+    assert layers[0]["config"]["activation"] == "Tests>softsign"
+    assert (layers[1]["class_name"], layers[1]["registered_name"]) == ("Shift", "Tests>Shift")
+    loaded = nn.models.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.layers[1], Shift) and loaded.layers[0].activation is softsign
+    x = np.ones((2, 3))
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="already registered"):
+        nn.saving.register_keras_serializable(package="Tests", name="Shift")(Scale)
