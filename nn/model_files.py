@@ -9,6 +9,8 @@ A `.keras` file is a zip archive (Keras 3's layout, keras/src/saving/saving_lib.
   `model.weights.h5`, or `model.weights.npz` with weights_format="npz");
 - `optimizer.weights.npz`: the optimizer's `iterations` and each weight's slots
   ("dense/kernel/momentum"), when the model is compiled.
+- `seed_generators.json`: the state of each seeded layer's own generator (`Dropout(seed=1)`),
+  as Keras saves its SeedGenerator's state, when there is one.
 
 Saving is atomic (as `save_weights`). Loading never unpickles and never imports: classes are
 looked up among nn's own and the `custom_objects` given; every array is checked (names,
@@ -45,7 +47,8 @@ CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.npz"
 OPTIMIZER = "optimizer.weights.npz"
-_MEMBERS = (CONFIG, METADATA, WEIGHTS, OPTIMIZER)
+SEEDS = "seed_generators.json"
+_MEMBERS = (CONFIG, METADATA, WEIGHTS, OPTIMIZER, SEEDS)
 _JSON_LIMIT = 64 * 2**20  # a config larger than this is not one save_model wrote
 
 
@@ -104,6 +107,9 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
         members[WEIGHTS] = _npz(saving.weight_arrays(model))
         if model.compiled:
             members[OPTIMIZER] = _npz(optimizer_arrays(model))
+    seeds = seed_generator_states(model)
+    if seeds:
+        members[SEEDS] = json.dumps(seeds).encode()
 
     def write(handle: Any) -> None:
         with zipfile.ZipFile(handle, "w") as archive:
@@ -203,6 +209,8 @@ def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
             _restore_optimizer(model, optimizer_state)
     elif WEIGHTS in members:
         raise ModelFileError(f"load_model: {path!r} holds weights for a model with no input shape")
+    if SEEDS in members:
+        _restore_seed_generators(model, _json(members, SEEDS, path), path)
     return model
 
 
@@ -357,6 +365,50 @@ def _restore_optimizer(model: Any, arrays: dict[str, np.ndarray]) -> None:
             state[weight] = slots
     optimizer.iterations = iterations
     optimizer._state = state
+
+
+def seed_generator_states(model: Any) -> dict[str, Any]:
+    """Each seeded layer's generator state (numpy's `bit_generator.state`, JSON-able), by
+    layer ('dropout', or 'bidirectional/forward_lstm' inside a wrapper): a resumed `fit`
+    then draws the masks an uninterrupted one would.
+
+    >>> import nn
+    >>> model = nn.Sequential([nn.layers.Dropout(0.5, seed=1, input_shape=(2,))])
+    >>> list(seed_generator_states(model)), seed_generator_states(model)["dropout"]["bit_generator"]
+    (['dropout'], 'PCG64')
+    """
+    return {key: generator.bit_generator.state for key, generator in _seeded_generators(model)}
+
+
+def _seeded_generators(model: Any) -> Iterator[tuple[str, np.random.Generator]]:
+    from nn.layers import Layer
+
+    for layer in model.layers:
+        owners = [(layer.name, layer)] + [
+            (f"{layer.name}/{sub.name}", sub) for sub in vars(layer).values()
+            if isinstance(sub, Layer)
+        ]
+        for key, owner in owners:
+            generator = getattr(owner, "_generator", None)
+            if isinstance(generator, np.random.Generator):
+                yield key, generator
+
+
+def _restore_seed_generators(model: Any, states: dict[str, Any], path: str) -> None:
+    generators = dict(_seeded_generators(model))
+    if set(states) != set(generators):
+        raise ModelFileError(
+            f"load_model: {path!r}: {SEEDS} holds generators for {sorted(states)}, the model "
+            f"has seeded layers {sorted(generators)}"
+        )
+    for key, generator in generators.items():
+        try:
+            generator.bit_generator.state = states[key]
+        except Exception as error:  # numpy checks the state's form and kind
+            raise ModelFileError(
+                f"load_model: {path!r} is damaged: {SEEDS} holds no usable state for "
+                f"{key!r}: {type(error).__name__}: {error}"
+            ) from error
 
 
 @contextlib.contextmanager

@@ -496,3 +496,44 @@ def test_registered_classes_and_functions_load_without_custom_objects(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     with pytest.raises(ValueError, match="already registered"):
         nn.saving.register_keras_serializable(package="Tests", name="Shift")(Scale)
+
+
+def test_seeded_dropout_and_lstm_masks_resume_exactly(tmp_path):
+    # Keras saves a SeedGenerator's state; here each seeded layer's generator state is kept,
+    # so the masks after loading are those an uninterrupted fit draws
+    def make():
+        model = nn.Sequential([
+            LSTM(3, dropout=0.3, recurrent_dropout=0.2, seed=5, input_shape=(4, 2),
+                 dtype="float64"),
+            Dropout(0.5, seed=9, dtype="float64"),
+            Dense(1, dtype="float64"),
+        ])
+        model.compile(optimizer=nn.optimizers.Adam(0.05), loss="mse")
+        return model
+
+    x = np.random.default_rng(2).normal(size=(12, 4, 2))
+    y = np.random.default_rng(3).normal(size=(12, 1))
+    nn.utils.set_random_seed(1)
+    straight = make()
+    straight.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    nn.utils.set_random_seed(1)
+    first = make()
+    first.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    first.save(str(tmp_path / "m.keras"))
+    resumed = nn.models.load_model(tmp_path / "m.keras")
+    resumed.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    assert [w.tobytes() for w in resumed.get_weights()] == [
+        w.tobytes() for w in straight.get_weights()]
+
+
+def test_bidirectional_seeded_layers_keep_their_generators(tmp_path):
+    layer = nn.layers.Bidirectional(nn.layers.SimpleRNN(2, dropout=0.4, seed=2))
+    model = nn.Sequential([layer])
+    model.build((None, 3, 2))
+    layer.forward_layer._generator.random(5)  # advance one of the two streams
+    model.save(str(tmp_path / "m.keras"))
+    loaded = nn.models.load_model(tmp_path / "m.keras")
+    for direction in ("forward_layer", "backward_layer"):
+        a = getattr(loaded.layers[0], direction)._generator.random(3)
+        b = getattr(layer, direction)._generator.random(3)
+        np.testing.assert_array_equal(a, b)

@@ -10,14 +10,15 @@ from test_weight_files import corrupted  # the same damage as the weights files 
 
 import nn
 from nn.layers import BatchNormalization, Dense
-from nn.model_files import load_model, save_model
+from nn.model_files import load_model, save_model, seed_generator_states
 from nn.serialization import sequential_config
 
 CORRUPTIONS = 300
 
 
 def state(model):
-    """Everything a load must reproduce: configs, weights, optimizer slots and counter."""
+    """Everything a load must reproduce: configs, weights, optimizer slots and counter, the
+    seeded layers' generators."""
     optimizer = model.optimizer
     slots = [
         {k: v.tobytes() for k, v in optimizer._state[w].items()} for w in model.weights
@@ -26,12 +27,15 @@ def state(model):
     return (
         sequential_config(model), optimizer.get_config(), optimizer.iterations, slots,
         [w.tobytes() for w in model.get_weights()], model.metrics_names,
+        seed_generator_states(model),
     )
 
 
 def test_corrupted_keras_files_raise_value_error_naming_them_or_load_exactly(tmp_path):
     nn.utils.set_random_seed(0)
-    model = nn.Sequential([Dense(3, input_dim=2), BatchNormalization(), Dense(1)])
+    model = nn.Sequential([
+        Dense(3, input_dim=2), BatchNormalization(), nn.layers.Dropout(0.5, seed=3), Dense(1),
+    ])
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, verbose=0)
     good_path = tmp_path / "good.keras"
