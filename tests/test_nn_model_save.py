@@ -71,6 +71,21 @@ def test_a_trained_model_round_trips_exactly(tmp_path):
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
 
 
+def fit_straight_and_resumed(make, x, y, batch_size, path, seed=7):
+    """Two models from `make()`: fit 2 epochs; and fit 1, save to `path`, load, fit 1."""
+    nn.utils.set_random_seed(seed)
+    straight = make()
+    straight.fit(x, y, epochs=2, batch_size=batch_size, verbose=0)
+    nn.utils.set_random_seed(seed)
+    first = make()
+    first.fit(x, y, epochs=1, batch_size=batch_size, verbose=0)
+    first.save(str(path))
+    resumed = load_model(path)
+    assert resumed.optimizer.iterations == first.optimizer.iterations
+    resumed.fit(x, y, epochs=1, batch_size=batch_size, verbose=0)
+    return straight, resumed
+
+
 @pytest.mark.parametrize("optimizer", [
     lambda: nn.optimizers.Adam(0.05, amsgrad=True),
     lambda: nn.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
@@ -91,16 +106,7 @@ def test_training_resumes_exactly_after_save_and_load(tmp_path, optimizer):
 
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(24, 3)), rng.normal(size=(24, 1))
-    nn.utils.set_random_seed(7)
-    straight = make()
-    straight.fit(x, y, epochs=2, batch_size=5, verbose=0)
-    nn.utils.set_random_seed(7)
-    first = make()
-    first.fit(x, y, epochs=1, batch_size=5, verbose=0)
-    save_model(first, tmp_path / "half.keras")
-    resumed = load_model(tmp_path / "half.keras")
-    assert resumed.optimizer.iterations == first.optimizer.iterations == 5
-    resumed.fit(x, y, epochs=1, batch_size=5, verbose=0)
+    straight, resumed = fit_straight_and_resumed(make, x, y, 5, tmp_path / "half.keras")
     assert resumed.optimizer.iterations == straight.optimizer.iterations == 10
     for a, b in zip(resumed.get_weights(), straight.get_weights()):
         assert a.dtype == np.float64 and a.tobytes() == b.tobytes()
@@ -513,15 +519,7 @@ def test_seeded_dropout_and_lstm_masks_resume_exactly(tmp_path):
 
     x = np.random.default_rng(2).normal(size=(12, 4, 2))
     y = np.random.default_rng(3).normal(size=(12, 1))
-    nn.utils.set_random_seed(1)
-    straight = make()
-    straight.fit(x, y, epochs=2, batch_size=4, verbose=0)
-    nn.utils.set_random_seed(1)
-    first = make()
-    first.fit(x, y, epochs=1, batch_size=4, verbose=0)
-    first.save(str(tmp_path / "m.keras"))
-    resumed = nn.models.load_model(tmp_path / "m.keras")
-    resumed.fit(x, y, epochs=1, batch_size=4, verbose=0)
+    straight, resumed = fit_straight_and_resumed(make, x, y, 4, tmp_path / "m.keras", seed=1)
     assert [w.tobytes() for w in resumed.get_weights()] == [
         w.tobytes() for w in straight.get_weights()]
 
