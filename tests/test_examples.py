@@ -32,6 +32,7 @@ import logistic_regression_from_scratch as logistic  # noqa: E402
 import moons  # noqa: E402
 import neuron_graph  # noqa: E402
 import pictures  # noqa: E402
+import save_and_resume  # noqa: E402
 import sequence_forecast  # noqa: E402
 import two_layer_network  # noqa: E402
 
@@ -349,10 +350,17 @@ def test_functional_api_trains_a_shared_encoder_and_rebuilds_from_its_config(tmp
     assert "identical predictions: True" in capsys.readouterr().out
 
 
+def test_save_and_resume_continues_training_exactly(tmp_path, capsys):
+    result = save_and_resume.main(out_dir=tmp_path)
+    assert result["identical"] and result["same_predictions"] and result["accuracy"] > 0.8
+    assert result["path"].exists() and result["path"].suffix == ".keras"
+    assert "one uninterrupted fit of 20 epochs: True" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "script",
     ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py",
-     "sequence_forecast.py", "explain_backprop.py", "functional_api.py"],
+     "sequence_forecast.py", "explain_backprop.py", "functional_api.py", "save_and_resume.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
