@@ -535,3 +535,34 @@ def test_bidirectional_seeded_layers_keep_their_generators(tmp_path):
         a = getattr(loaded.layers[0], direction)._generator.random(3)
         b = getattr(layer, direction)._generator.random(3)
         np.testing.assert_array_equal(a, b)
+
+
+class TwoDense(nn.Model):
+    """A subclassed model that defines get_config, so it can be saved whole (as in Keras)."""
+
+    def __init__(self, width=3, name=None):
+        super().__init__(name=name)
+        self.width = width
+        self.hidden = Dense(width, activation="tanh")
+        self.out = Dense(1)
+
+    def call(self, inputs):
+        return self.out(self.hidden(inputs))
+
+    def get_config(self):
+        return {"width": self.width, "name": self.name}
+
+
+def test_a_subclassed_model_with_get_config_loads_through_custom_objects(tmp_path):
+    nn.utils.set_random_seed(4)
+    net = TwoDense(4, name="net")
+    net.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).normal(size=(8, 2))
+    net.fit(x, np.ones((8, 1)), epochs=2, batch_size=4, verbose=0)
+    net.save(str(tmp_path / "net.keras"))
+    with pytest.raises(ValueError, match=r"Unknown model class 'TwoDense'.*custom_objects"):
+        nn.models.load_model(tmp_path / "net.keras")
+    loaded = nn.models.load_model(tmp_path / "net.keras", custom_objects={"TwoDense": TwoDense})
+    assert isinstance(loaded, TwoDense) and loaded.width == 4 and loaded.name == "net"
+    assert loaded.optimizer.iterations == net.optimizer.iterations == 4
+    assert loaded.predict(x, verbose=0).tobytes() == net.predict(x, verbose=0).tobytes()
