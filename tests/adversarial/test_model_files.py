@@ -86,9 +86,13 @@ def test_foreign_archives_are_value_errors_naming_them(tmp_path):
             assert str(path) in str(error) and re.search(words, str(error)), (what, error)
         else:
             raise AssertionError(f"{what} loaded")
-    for what, content in {"empty": b"", "text": b"hello", "npz": members["model.weights.npz"]}.items():
+    folder = tmp_path / "folder.keras"
+    folder.mkdir()
+    for what, content in {"empty": b"", "text": b"hello", "npz": members["model.weights.npz"],
+                          "folder": None}.items():
         path = tmp_path / f"{what}.keras"
-        path.write_bytes(content)
+        if content is not None:
+            path.write_bytes(content)
         try:
             load_model(path)
         except ValueError as error:
