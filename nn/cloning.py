@@ -45,7 +45,8 @@ def clone_model(
     >>> twin.built, np.array_equal(twin.get_weights()[0], model.get_weights()[0])
     (True, False)
     >>> twin.set_weights(model.get_weights())
-    >>> bool((twin.predict(np.ones((1, 3)), verbose=0) == model.predict(np.ones((1, 3)), verbose=0)).all())
+    >>> x = np.ones((1, 3))
+    >>> bool((twin.predict(x, verbose=0) == model.predict(x, verbose=0)).all())
     True
     """
     from nn.functional import Functional

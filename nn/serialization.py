@@ -79,7 +79,7 @@ def deserialize_layer(spec: Any, build: bool = True) -> Any:
     >>> deserialize_layer({"class_name": "Dense3000", "config": {}})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: Unknown layer class 'Dense3000' ...; pass custom_objects={'Dense3000': Dense3000} ...
+    ValueError: Unknown layer class 'Dense3000' ... custom_objects={'Dense3000': Dense3000} ...
     """
     from nn.layers import Layer
 
@@ -112,8 +112,8 @@ def sequential_config(model: Any) -> dict[str, Any]:
     >>> import nn
     >>> model = nn.Sequential([nn.layers.Dense(2, input_dim=3)], name="tiny")
     >>> config = sequential_config(model)
-    >>> config["name"], [spec["class_name"] for spec in config["layers"]], config["build_input_shape"]
-    ('tiny', ['Dense'], [None, 3])
+    >>> [spec["class_name"] for spec in config["layers"]], config["build_input_shape"]
+    (['Dense'], [None, 3])
     """
     shape = model._batch_input_shape
     return {
@@ -214,7 +214,9 @@ def deserialize_model(spec: Any, compile: bool = True) -> Any:
     (SGD(learning_rate=0.5, momentum=0.0, nesterov=False), 'mean_absolute_error', 3)
     """
     if not isinstance(spec, dict) or not isinstance(spec.get("class_name"), str):
-        raise ValueError(f"A serialized model is a dict with a 'class_name', received {_short(spec)}")
+        raise ValueError(
+            f"A serialized model is a dict with a 'class_name', received {_short(spec)}"
+        )
     known = model_registry()
     cls = known.get(spec.get("registered_name") or "") or known.get(spec["class_name"])
     if cls is None:
@@ -294,7 +296,9 @@ def compile_from_config(model: Any, config: Any) -> None:
     loss, loss_weights = config.get("loss"), config.get("loss_weights")
     if loss_weights is not None:  # a loss by output name (nn.multi_output)
         if not isinstance(loss, dict):
-            raise ValueError(f"loss_weights {loss_weights!r} come with a loss per output, not {loss!r}")
+            raise ValueError(
+                f"loss_weights {loss_weights!r} come with a loss per output, not {loss!r}"
+            )
         loss = {name: losses.get(one) for name, one in loss.items()}
     elif loss is not None:
         loss = losses.get(loss)

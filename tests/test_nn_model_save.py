@@ -334,7 +334,8 @@ def test_a_fresh_process_predicts_bit_identically(tmp_path):
         import numpy as np
         from nn.model_files import load_model
         model = load_model({str(path)!r})
-        np.save({str(tmp_path / "out.npy")!r}, model.predict(np.load({str(tmp_path / "x.npy")!r}), verbose=0))
+        x = np.load({str(tmp_path / "x.npy")!r})
+        np.save({str(tmp_path / "out.npy")!r}, model.predict(x, verbose=0))
     """)
     root = os.path.dirname(os.path.dirname(os.path.abspath(nn.__file__)))
     subprocess.run([sys.executable, "-c", script], check=True, cwd=root, timeout=120)
