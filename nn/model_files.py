@@ -95,7 +95,7 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
         )
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"save: {path!r} exists and overwrite=False")
-    config = json.dumps(serialization.serialize_model(model), allow_nan=True)
+    config = json.dumps(serialization.serialize_model(model), default=_plain)
     metadata = json.dumps(
         {
             "chainrule_version": _version(),
@@ -119,6 +119,16 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True) -> None:
                 archive.writestr(name, data, compress_type=method)
 
     saving.atomic_write(path, write)
+
+
+def _plain(value: Any) -> Any:
+    """numpy numbers and arrays in a config (a custom layer's get_config) as JSON's own."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(
+        f"save: a config holds {value!r} of type {type(value).__name__}, which JSON cannot "
+        "store: get_config must return numbers, strings, lists, dicts and None"
+    )
 
 
 def _npz(arrays: dict[str, Any]) -> bytes:  # Any: numpy's stub mistakes **arrays for flags

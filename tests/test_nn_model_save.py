@@ -567,3 +567,28 @@ def test_a_subclassed_model_with_get_config_loads_through_custom_objects(tmp_pat
     assert isinstance(loaded, TwoDense) and loaded.width == 4 and loaded.name == "net"
     assert loaded.optimizer.iterations == net.optimizer.iterations == 4
     assert loaded.predict(x, verbose=0).tobytes() == net.predict(x, verbose=0).tobytes()
+
+
+class Offsets(Layer):
+    """A custom layer whose get_config returns numpy values (and one that JSON cannot hold)."""
+
+    def __init__(self, offsets=(0.0,), tag=None, **kwargs):
+        super().__init__(**kwargs)
+        self.offsets, self.tag = np.asarray(offsets, dtype=np.float64), tag
+
+    def call(self, inputs):
+        return inputs + self.offsets
+
+    def get_config(self):
+        return {**super().get_config(), "offsets": self.offsets, "tag": self.tag}
+
+
+def test_numpy_values_in_a_custom_config_are_saved_and_others_refused(tmp_path):
+    model = nn.Sequential([Offsets(np.array([0.5, -1.0]), tag=np.int64(3), input_shape=(2,))])
+    model.save(str(tmp_path / "m.keras"))
+    loaded = nn.models.load_model(tmp_path / "m.keras", custom_objects={"Offsets": Offsets})
+    assert loaded.layers[0].offsets.tolist() == [0.5, -1.0] and loaded.layers[0].tag == 3
+    odd = nn.Sequential([Offsets(tag={1, 2}, input_shape=(1,))])
+    with pytest.raises(TypeError, match=r"a config holds \{1, 2\} of type set"):
+        odd.save(str(tmp_path / "odd.keras"))
+    assert sorted(os.listdir(tmp_path)) == ["m.keras"]
