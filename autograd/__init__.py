@@ -32,6 +32,7 @@ from autograd.engine import (
 )
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.jit import UntraceableError, jit
 from autograd.recurrent import lstm
 from autograd.tensor import (
     Tensor,
@@ -49,6 +50,7 @@ from autograd.explain import Explanation, explain  # noqa: E402  (after viz: it 
 
 __all__ = [
     "AnomalyError",
+    "UntraceableError",
     "Explanation",
     "Function",
     "GradcheckError",
@@ -67,6 +69,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "jit",
     "hessian",
     "inference_mode",
     "is_anomaly_enabled",

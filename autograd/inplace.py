@@ -25,6 +25,7 @@ import numpy as np
 from autograd.engine import Node
 from autograd.modes import is_grad_enabled
 from autograd.mutation import CLOCK
+from autograd.tracing import ACTIVE, note
 
 
 def in_place(symbol: str, ufunc: np.ufunc, operator: Callable[[Any, Any], Any]) -> Any:
@@ -55,6 +56,8 @@ def in_place(symbol: str, ufunc: np.ufunc, operator: Callable[[Any, Any], Any]) 
         )
         if records:
             return operator(self, other)
+        if ACTIVE[0]:
+            note(f"an in-place {symbol}")
         value = other._data if isinstance(other, Node) else other
         data = self._data
         try:

@@ -12,6 +12,8 @@ from autograd import arrays, ops
 from autograd.arithmetic import Arithmetic
 from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
 from autograd.inplace import in_place
+from autograd.tracing import ACTIVE as _TRACING
+from autograd.tracing import note
 from autograd.modes import _SCOPE, current_scope
 from autograd.mutation import CLOCK as _CLOCK
 from autograd.mutation import verify_unchanged
@@ -317,6 +319,8 @@ class Tensor(Arithmetic, Node):
         >>> Tensor([[2.5]]).item()
         2.5
         """
+        if _TRACING[0]:
+            note("item()")
         return self._data.item()
 
     def numpy(self) -> np.ndarray:
@@ -328,6 +332,8 @@ class Tensor(Arithmetic, Node):
         array([1., 2.])
         """
         _CLOCK[0] = self._touched = _CLOCK[0] + 1  # a write may follow: see mutation.py
+        if _TRACING[0]:
+            note("numpy()", self, self._data)
         return self._data
 
     @property
@@ -352,10 +358,14 @@ class Tensor(Arithmetic, Node):
         TypeError: Tensor.data expects real numbers, received 'abc' with dtype <U3
         """
         _CLOCK[0] = self._touched = _CLOCK[0] + 1  # a write may follow: see mutation.py
+        if _TRACING[0]:
+            note("a read of .data", self, self._data)
         return self._data
 
     @data.setter
     def data(self, value: Any) -> None:
+        if _TRACING[0]:
+            note("an assignment to .data")
         if value is not self._data:  # `t.data -= x` stores the same array back: no check
             value = as_array(value, what="Tensor.data")
         _CLOCK[0] = self._touched = _CLOCK[0] + 1

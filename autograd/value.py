@@ -10,6 +10,8 @@ from autograd import ops
 from autograd.arithmetic import Arithmetic
 from autograd.engine import NO_GRAD, Function, Node, apply_binary, shared
 from autograd.modes import PLAIN, current_mode
+from autograd.tracing import ACTIVE as _TRACING
+from autograd.tracing import note
 
 _new = object.__new__
 
@@ -180,6 +182,8 @@ class Value(Arithmetic, Node):
         ...
         TypeError: Value.data expects a real number or a Value, received 'abc' (type str)
         """
+        if _TRACING[0]:
+            note("a read of Value.data")
         return self._data
 
     @data.setter

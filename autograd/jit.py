@@ -1,0 +1,437 @@
+"""`jit(fn)`: trace a function of Tensors or Values once, then replay it as one flat plan.
+
+The first call runs `fn` eagerly under a tracer that records every op. From that record
+`jit` writes two plain Python functions: the forward, one line per op (`v7 = f3.forward(v2,
+v5)`), and the backward, one line per gradient in exactly the order the eager engine adds
+them, so results are the same bit for bit. Later calls run the plan as a single node of the
+graph (op `jit`, its inputs the arguments and the leaves `fn` reached, such as a model's
+weights): `loss.backward()` runs the plan's backward and gradients land in the same `.grad`
+slots as before. No Node objects, no topological sort, nothing for the cycle collector.
+
+The plan is replayed while its guards hold, checked on every call:
+- each argument has the shape, dtype and `requires_grad` it had (a Tensor, or an array,
+  which reaches the ops as it is), and every other argument is equal (ints, strings, None:
+  they may steer Python code); the leaves `fn` reached keep their shape, dtype and
+  `requires_grad` (their current data is used, so optimizer steps are seen).
+A change makes `jit` trace again for the new signature (each is cached). What the plan
+cannot see makes `jit` run `fn` eagerly from then on, with one warning that says why:
+- Python reading numbers out of a tensor while tracing (`.data`, `.numpy()`, `item()`,
+  comparisons: a branch could go another way), writing into one, calling `backward()`, or
+  drawing random numbers through `nn`'s generator (a mask would be frozen);
+- an array argument that reaches no op as it was passed (numpy work on it would be frozen);
+- a check on the second call, and until a call with different argument data passes: the
+  plan's result is compared with an eager run's, and any difference (a constant the plan
+  froze) falls back the same way. `jit(fn, strict=True)` raises instead of falling back.
+Not supported: `backward(create_graph=True)` through a plan (RuntimeError saying so).
+Intermediate results are not nodes: only the output and the inputs keep `.grad`.
+
+>>> from autograd import Tensor
+>>> w = Tensor([1.0, 2.0], requires_grad=True)
+>>> step = jit(lambda x: (w * x).tanh().sum())
+>>> for x in ([1.0, 1.0], [0.5, 0.0], [2.0, 1.0]):
+...     w.grad = None
+...     loss = step(Tensor(x))
+...     loss.backward()
+>>> loss.op, w.grad.round(6).tolist()  # the third call ran the plan
+('jit', [0.141302, 0.070651])
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd.backprop import count_uses, sum_to_shape, walk
+from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
+from autograd.modes import _MODE, current_mode, mode
+from autograd.tracing import ACTIVE, Tracer
+
+class UntraceableError(RuntimeError):
+    """Raised by `jit(fn, strict=True)` where the default falls back to eager."""
+
+
+class Traced(Function):
+    """One call of a plan as one node: forward runs the plan, backward its gradients."""
+
+    __slots__ = ("plan", "saved")
+    name = "jit"
+
+    def forward(self, *parents: Any, plan: Plan) -> Any:
+        self.plan = plan
+        out, self.saved = plan.forward(*parents)
+        return out
+
+    def backward(self, grad: Any, out: Any, *parents: Any) -> Any:
+        if isinstance(grad, Node):
+            raise RuntimeError(
+                "backward(create_graph=True) through a jit plan is not supported: call the "
+                "function eagerly (jitted.eager(...)) to differentiate twice"
+            )
+        return self.plan.backward(grad, self.saved, *parents)
+
+
+class Plan:
+    """The generated forward and backward of one trace, with what they need."""
+
+    def __init__(self, source: str, namespace: dict[str, Any], leaves: list[Node],
+                 n_args: int, ops: list[str]) -> None:
+        self.source = source
+        self.leaves = leaves  # the nodes fn reached that are not arguments (weights, ...)
+        self.n_args = n_args
+        self.ops = ops  # each step's op name, in order (what draw_graph shows)
+        exec(compile(source, "<jit plan>", "exec"), namespace)  # noqa: S102 (our own code)
+        self.forward = namespace["forward"]
+        self.backward = namespace["backward"]
+        self.guards = [(leaf, _leaf_key(leaf)) for leaf in leaves]
+
+    def leaves_hold(self) -> bool:
+        return all(_leaf_key(leaf) == key for leaf, key in self.guards)
+
+
+def _leaf_key(node: Node) -> Any:
+    data = node._data
+    if isinstance(data, np.ndarray):
+        return (data.shape, data.dtype, node.requires_grad)
+    return (type(data), node.requires_grad)
+
+
+def _arg_key(x: Any) -> Any:
+    if isinstance(x, Node):
+        data = x._data
+        if isinstance(data, np.ndarray):
+            return ("node", type(x), data.shape, data.dtype.str, x.requires_grad)
+        return ("node", type(x), x.requires_grad)
+    if isinstance(x, np.ndarray):
+        return ("array", x.shape, x.dtype.str)
+    if isinstance(x, (int, float, str, bool, type(None), tuple, frozenset)):
+        return ("value", type(x), x)
+    return ("object", type(x), id(x))
+
+
+class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
+    """Trace `fn` on its first call, replay the plan after (see the module's docstring).
+
+    `strict=True` raises `UntraceableError` instead of falling back to eager.
+    """
+
+    def __init__(self, fn: Callable[..., Any], strict: bool = False) -> None:
+        if not callable(fn):
+            raise TypeError(f"jit expects a function, received {fn!r}")
+        functools.update_wrapper(self, fn)
+        self.fn, self.strict = fn, strict
+        self.plans: dict[tuple[Any, ...], Plan] = {}
+        self.checking: dict[tuple[Any, ...], list[Any]] = {}  # key -> the trace's arguments
+        self.eager_because: str | None = None
+        self.traces = 0
+
+    def eager(self, *args: Any) -> Any:
+        """Run `fn` as it is, without the plan."""
+        return self.fn(*args)
+
+    def __call__(self, *args: Any) -> Any:
+        if self.eager_because is not None:
+            return self.fn(*args)
+        key = tuple(_arg_key(x) for x in args)
+        plan = self.plans.get(key)
+        if plan is None or not plan.leaves_hold():
+            return self._trace(key, args)
+        out = self._run(plan, args)
+        traced_with = self.checking.get(key)
+        if traced_with is not None:
+            return self._check(key, plan, args, out, traced_with)
+        return out
+
+    def _run(self, plan: Plan, args: tuple[Any, ...]) -> Any:
+        return Traced.apply(*args, *plan.leaves, plan=plan)
+
+    # -- tracing ---------------------------------------------------------------------------
+    def _trace(self, key: tuple[Any, ...], args: tuple[Any, ...]) -> Any:
+        tracer = Tracer()
+        now = current_mode()
+        token = _MODE.set(mode(now.grad, tracer, now.backward))
+        ACTIVE[0] += 1
+        try:
+            out = self.fn(*args)
+        finally:
+            ACTIVE[0] -= 1
+            _MODE.reset(token)
+        self.traces += 1
+        try:
+            plan = _write_plan(tracer, args, out)
+        except _Unplannable as why:
+            self._give_up(str(why))
+            return out
+        self.plans[key] = plan
+        self.checking[key] = [_snapshot(x) for x in args]
+        return out
+
+    def _check(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...], out: Any,
+               traced_with: list[Any]) -> Any:
+        """Compare the plan with an eager run until arguments unlike the trace's pass."""
+        expected = self.fn(*args)
+        same = _same_result(out, expected)
+        if not same:
+            self._give_up("its result differed from an eager run's (a number computed in "
+                          "Python or numpy, or a random draw, was frozen into the plan)")
+            return expected
+        if any(not _same_data(x, old) for x, old in zip(args, traced_with)):
+            del self.checking[key]  # checked on data the trace did not see: trusted
+        return out
+
+    def _give_up(self, reason: str) -> None:
+        name = getattr(self.fn, "__name__", "fn")
+        message = f"jit({name}): {reason}; running it eagerly from now on"
+        if self.strict:
+            raise UntraceableError(message)
+        self.eager_because = reason
+        self.plans.clear()
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+class _Unplannable(Exception):
+    pass
+
+
+def _snapshot(x: Any) -> Any:
+    data = x._data if isinstance(x, Node) else x
+    return data.copy() if isinstance(data, np.ndarray) else data
+
+
+def _same_data(x: Any, old: Any) -> bool:
+    data = x._data if isinstance(x, Node) else x
+    if isinstance(data, np.ndarray) or isinstance(old, np.ndarray):
+        return bool(np.array_equal(data, old, equal_nan=True))
+    return bool(data == old)
+
+
+def _same_result(a: Any, b: Any) -> bool:
+    x = a._data if isinstance(a, Node) else a
+    y = b._data if isinstance(b, Node) else b
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return bool(np.array_equal(x, y, equal_nan=True))
+    return bool(x == y or (x != x and y != y))
+
+
+# -- writing the plan ----------------------------------------------------------------------
+def _write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
+    if tracer.problems:
+        what, where = tracer.problems[0]
+        raise _Unplannable(f"{what} at {where}")
+    if not isinstance(out, Node):
+        raise _Unplannable(f"it returned {type(out).__name__}, not a Tensor or a Value")
+    if not tracer.steps:
+        raise _Unplannable("it applied no op")
+    writer = _Writer(tracer, args)
+    return writer.plan(out)
+
+
+class _Writer:
+    """Turns a trace into the source of `forward` and `backward`."""
+
+    def __init__(self, tracer: Tracer, args: tuple[Any, ...]) -> None:
+        self.tracer = tracer
+        self.args = args
+        self.names: dict[int, str] = {}  # id(node or wired array) -> variable name
+        self.keep: list[Any] = []  # what the ids refer to: kept alive while writing
+        self.namespace: dict[str, Any] = {"_fit": _fit, "np": np}
+        self.leaves: list[Node] = []
+        self.consumed: set[int] = set()
+        for i, x in enumerate(args):
+            self.names[id(x)] = f"P{i}"
+            self.keep.append(x)
+
+    def constant(self, value: Any) -> str:
+        key = id(value)
+        name = self.names.get(key)
+        if name is None:
+            read = self.tracer.reads.get(key)
+            if read is not None:  # the array a `.data` read handed out: that tensor's slot
+                self.consumed.add(key)
+                return self.node_name(read[0])
+            name = self.names[key] = f"K{len(self.namespace)}"
+            self.namespace[name] = value
+            self.keep.append(value)
+        if name.startswith("P"):
+            self.consumed.add(key)
+        return name
+
+    def node_name(self, node: Node) -> str:
+        name = self.names.get(id(node))
+        if name is None:  # a node made before the call (a weight) or a constant inside
+            name = self.names[id(node)] = f"L{len(self.leaves)}"
+            self.leaves.append(node)
+            self.keep.append(node)
+        return name
+
+    def literal(self, x: Any) -> str:
+        """Source for a keyword parameter: its repr when that rebuilds it exactly."""
+        if _is_literal(x):
+            return repr(x)
+        return self.ref(x)
+
+    def ref(self, x: Any) -> str:
+        return self.node_name(x) if isinstance(x, Node) else self.constant(x)
+
+    def plan(self, out: Node) -> Plan:
+        fwd: list[str] = []
+        ops: list[str] = []
+        step_of: dict[int, tuple[int, type[Function], tuple[Any, ...], str]] = {}
+        for k, (cls, inputs, params, node) in enumerate(self.tracer.steps):
+            if id(node) in self.names and self.names[id(node)].startswith("P"):
+                raise _Unplannable(f"op '{cls.name}' returned one of the arguments")
+            refs = [self.ref(x) for x in inputs]
+            kw = "".join(f", {k_}={self.literal(v)}" for k_, v in params.items())
+            if cls.shared is not None:
+                inst = f"S{k}"
+                self.namespace[inst] = cls.shared
+                fwd.append(f"    v{k} = {inst}.forward({', '.join(refs)}{kw})")
+            else:
+                inst = f"f{k}"
+                self.namespace[f"C{k}"] = cls
+                fwd.append(f"    {inst} = C{k}()")
+                fwd.append(f"    v{k} = {inst}.forward({', '.join(refs)}{kw})")
+            self.names[id(node)] = f"v{k}"
+            self.keep.append(node)
+            step_of[id(node)] = (k, cls, inputs, inst)
+            ops.append(cls.name)
+        for key, (_t, _a, what, where) in self.tracer.reads.items():
+            if key not in self.consumed:
+                raise _Unplannable(f"{what} at {where} handed numbers to Python")
+        for i, x in enumerate(self.args):
+            if isinstance(x, np.ndarray) and id(x) not in self.consumed:
+                raise _Unplannable(
+                    f"argument {i} (an array) reached no op as it was passed; pass a Tensor, "
+                    "or do the numpy work on it before calling"
+                )
+        out_name = self.ref(out)
+        saved = [f"v{k}" for k in range(len(self.tracer.steps))]
+        saved += [f"f{k}" for k, (cls, *_r) in enumerate(self.tracer.steps) if cls.shared is None]
+        parents = [f"P{i}" for i in range(len(self.args))] + [
+            f"L{i}" for i in range(len(self.leaves))
+        ]
+        head = f"def forward({', '.join(parents)}):"
+        fwd_src = "\n".join([head, *fwd, f"    return {out_name}, ({', '.join(saved)},)"])
+        bwd_src = self.backward_source(out, step_of, parents, saved)
+        return Plan(fwd_src + "\n\n" + bwd_src + "\n", self.namespace, self.leaves,
+                    len(self.args), ops)
+
+    def backward_source(self, out: Node, step_of: dict[int, Any], parents: list[str],
+                        saved: list[str]) -> str:
+        """The backward, visiting nodes and adding gradients in the eager engine's order."""
+        lines = [f"def backward(g_out, saved, {', '.join(parents)}):",
+                 f"    {', '.join(saved)}, = saved"]
+        grads: dict[int, str] = {id(out): "g_out"}
+        floats = not out._broadcasts
+        count_uses(out)
+        try:
+            order = _kahn(out)
+        finally:
+            for node in walk(out):
+                node._n = 0
+        for node, targets in order:
+            step = step_of.get(id(node))
+            g = grads.get(id(node))
+            if step is None or g is None or not targets:
+                continue
+            k, cls, inputs, inst = step
+            form = node._fn.form if node._fn is not None else None
+            args = [self.ref(x) for x in inputs]
+            body: list[str] = []
+            if floats and form is PASS_ON:
+                local = [g, g]
+            elif floats and form is CROSS:
+                body.append(f"ga{k} = {g} * {args[1]}")
+                body.append(f"gb{k} = {g} * {args[0]}")
+                local = [f"ga{k}", f"gb{k}"]
+            else:
+                needs = ""
+                if cls.wants_needs:
+                    mask = [i in targets for i in range(len(inputs))]
+                    needs = f", needs={mask!r}"
+                local = [f"g{k}_{i}" for i in range(len(inputs))]
+                body.append(
+                    f"{', '.join(local)}, = {inst}.backward({g}, v{k}, {', '.join(args)}{needs})"
+                )
+            for i in targets:
+                parent = inputs[i]
+                name = self.ref(parent)
+                var, incoming = f"g_{name}", local[i]
+                if floats:
+                    body.append(f"{var} = {incoming}" if id(parent) not in grads
+                                else f"{var} = {var} + {incoming}")
+                elif id(parent) not in grads:
+                    body.append(f"{var} = _fit({incoming}, {name})")
+                else:  # the engine adds a gradient that is not None: held + new
+                    body.append(f"if {incoming} is not None:")
+                    body.append(f"    {var} = _fit({incoming}, {name}) if {var} is None "
+                                f"else {var} + _fit({incoming}, {name})")
+                grads[id(parent)] = var
+            if floats:
+                lines += [f"    {line}" for line in body]
+            else:  # an op may hand None to an input: the engine then skips its backward
+                lines.append(f"    if {g} is not None:")
+                lines += [f"        {line}" for line in body]
+        if not floats:  # a block skipped for a None gradient leaves its variables None
+            names = sorted({v for v in grads.values() if v != "g_out"})
+            if names:
+                lines.insert(2, f"    {' = '.join(names)} = None")
+        results = ", ".join(grads.get(id(p), "None") for p in self._parent_nodes())
+        lines.append(f"    return ({results},)")
+        return "\n".join(lines)
+
+    def _parent_nodes(self) -> list[Any]:
+        return [*self.args, *self.leaves]
+
+
+def _is_literal(x: Any) -> bool:
+    if x is None or type(x) in (bool, int, str):
+        return True
+    if type(x) is float:
+        return x == x and abs(x) != float("inf")
+    return type(x) is tuple and all(_is_literal(i) for i in x)
+
+
+def _kahn(root: Node) -> list[tuple[Node, list[int]]]:
+    """Each node in the order the eager backward pops it, with the inputs it hands a
+    gradient to in the order it hands them (uses counted by `count_uses` beforehand)."""
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        targets = _delivery_order(node)
+        order.append((node, targets))
+        parents = node._parents
+        for i in targets:
+            parent = parents[i]
+            parent._n -= 1
+            if not parent._n:
+                ready.append(parent)
+    return order
+
+
+def _delivery_order(node: Node) -> list[int]:
+    """Indices of the inputs backward hands a gradient to, in the engine's order: a plain
+    binary op gives its second input first; every other op goes in order."""
+    fn = node._fn
+    if fn is None:
+        return []
+    parents = node._parents
+    takes = [i for i, p in enumerate(parents) if isinstance(p, Node) and p._n > 0]
+    if len(parents) == 2 and node._b is not _MANY and fn.plain:
+        return takes[::-1]
+    return takes
+
+
+def _fit(grad: Any, like: Any) -> Any:
+    """A gradient summed back to its input's shape and given its dtype (`_fit_to`)."""
+    if grad is None:
+        return grad  # `like`: an ndarray or a numpy scalar (a 0-d result), both have shapes
+    if grad.shape != like.shape:
+        grad = sum_to_shape(grad, like.shape)
+    if grad.dtype is not like.dtype and grad.dtype != like.dtype:
+        grad = grad.astype(like.dtype)
+    return grad
