@@ -97,6 +97,14 @@ def refuse_hdf5(path: str, what: str) -> None:
         )
 
 
+def _starts_with(path: str, magic: bytes) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(len(magic)) == magic
+    except OSError:
+        return False
+
+
 def atomic_write(path: str, write: Callable[[BinaryIO], Any]) -> None:
     """Call `write(handle)` on a temporary file beside `path`, flush it to disk, then rename
     it over `path`: readers see the old file or the new one, never half of one.
@@ -207,7 +215,8 @@ def load_weights(model: Any, filepath: Any) -> None:
     nn.saving.WeightsFileError: load_weights: layer "dense" weight 'kernel' has shape (3, 4) ...
     """
     path = os.fspath(filepath)
-    refuse_hdf5(path, "load_weights")
+    if not _starts_with(path, b"PK\x03\x04"):  # an npz under an HDF5 name (older saves) loads
+        refuse_hdf5(path, "load_weights")
     if not model.built:
         raise ValueError(
             f'load_weights: model "{model.name}" is not built yet: give its first layer an '

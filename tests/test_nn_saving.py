@@ -58,6 +58,22 @@ def test_any_file_name_is_used_as_given(tmp_path):
     np.testing.assert_array_equal(source.get_weights()[0], target.get_weights()[0])
 
 
+def test_an_npz_written_under_an_hdf5_name_by_older_saves_still_loads(tmp_path):
+    # save_weights used to write npz archives under any name, '.weights.h5' included
+    source = model()
+    path = tmp_path / "old.weights.h5"
+    with open(path, "wb") as handle:
+        np.savez(handle, **nn.saving.weight_arrays(source))
+    target = model()
+    target.load_weights(str(path))
+    assert [w.tobytes() for w in target.get_weights()] == [
+        w.tobytes() for w in source.get_weights()]
+    real_hdf5 = tmp_path / "real.weights.h5"
+    real_hdf5.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(100))
+    with pytest.raises(ValueError, match="HDF5 needs h5py"):
+        target.load_weights(str(real_hdf5))
+
+
 @pytest.mark.parametrize("name", ["checkpoint.weights.h5", "model.h5", "MODEL.HDF5"])
 def test_an_hdf5_name_is_refused_saying_what_to_use(tmp_path, name):
     # Keras 3 requires '.weights.h5' (keras/src/saving/saving_api.py); an npz archive written
