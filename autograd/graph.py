@@ -273,6 +273,10 @@ class Function:
     # and a slot reads faster. `params`: the keyword parameters of `apply` (a stateful op's),
     # kept so that mutation.py can run forward again to check nothing changed under it.
     __slots__ = ("form", "params", "plain", "spent")
+    form: str | None
+    params: dict[str, Any]
+    plain: bool
+    spent: Function
 
     name: ClassVar[str] = "op"
     # True: backward also gets `needs`, one bool per input, to skip work nobody will use

@@ -26,6 +26,7 @@ import numpy as np
 
 from autograd import Node, Tensor, softmax_cross_entropy, where
 from autograd.arrays import ids_below
+from autograd.engine import raw
 from nn.activations import softplus
 from nn.registry import Registry
 
@@ -48,7 +49,7 @@ def _predictions(y_pred: Any) -> Tensor:
 
 
 def _labels(y_true: Any) -> np.ndarray:
-    array = np.asarray(y_true.data if isinstance(y_true, Node) else y_true)
+    array = np.asarray(raw(y_true))
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"a loss expects numeric labels, received dtype {array.dtype}: {_short(y_true)}"
