@@ -465,11 +465,10 @@ RAW_CUBE = dataclasses.replace(LOCAL[1], once_differentiable="")  # as if it wer
 
 @pytest.mark.parametrize("kind", ["value", "tensor"])
 def test_an_op_declared_in_a_test_module_is_checked_to_both_orders(kind: str) -> None:
-    first_order.test_gradient_matches_finite_differences(CUBE, kind)
-    first_order.test_forward_matches_numpy(CUBE, kind)
+    first_order.test_entry_matches_numpy_and_finite_differences(CUBE, kind)
     test_second_derivative_matches_finite_differences(CUBE, kind)
     # and the checks have teeth: a backward right to first order only passes the first...
-    first_order.test_gradient_matches_finite_differences(RAW_CUBE, kind)
+    first_order.test_entry_matches_numpy_and_finite_differences(RAW_CUBE, kind)
     # ...and fails the second, unless its entry declares it once_differentiable with a reason
     with pytest.raises(GradcheckError, match="Second-derivative mismatch"):
         test_second_derivative_matches_finite_differences(RAW_CUBE, kind)

@@ -31,15 +31,11 @@ FEW = max(10, settings().max_examples // 3)
 @settings(max_examples=FEW)
 @pytest.mark.parametrize(("spec", "kind"), CASES, ids=IDS)
 @given(data=st.data())
-def test_gradient_matches_finite_differences(spec: OpSpec, kind: str, data: st.DataObject) -> None:
-    args = data.draw(op_inputs(spec, kind), label="args")
-    assert gradcheck(spec.fn, *args)
-
-
-@settings(max_examples=FEW)
-@pytest.mark.parametrize(("spec", "kind"), CASES, ids=IDS)
-@given(data=st.data())
-def test_forward_matches_numpy(spec: OpSpec, kind: str, data: st.DataObject) -> None:
+def test_entry_matches_numpy_and_finite_differences(
+    spec: OpSpec, kind: str, data: st.DataObject
+) -> None:
+    """The forward against `reference`, the gradients against central differences: one draw
+    for both (drawing the arguments costs as much as the two checks together)."""
     args = data.draw(op_inputs(spec, kind), label="args")
     out = spec.fn(*args)
     expected = spec.reference(*[x.data for x in args])
@@ -48,6 +44,7 @@ def test_forward_matches_numpy(spec: OpSpec, kind: str, data: st.DataObject) -> 
     else:
         assert type(out) is Tensor and out.shape == np.shape(expected)
     np.testing.assert_allclose(out.data, expected, rtol=1e-9, atol=1e-12)
+    assert gradcheck(spec.fn, *args)
 
 
 @settings(max_examples=max(5, FEW // 3))
