@@ -59,6 +59,8 @@ FORMS: dict[type[Function], str | tuple[str, ...]] = {
     ops.Abs: "sign(x)",
     ops.Clip: "lo <= x <= hi",
     ops.Where: ("cond", "not cond"),
+    ops.Maximum: ("a >= b", "not a >= b"),
+    ops.Minimum: ("a <= b", "not a <= b"),
     ops.MatMul: ("g @ b.T", "a.T @ g"),
     ops.Affine: ("g @ w.T", "x.T @ g", "g summed over the rows"),
     ops.Sum: "g spread back over shape {shape}",
@@ -85,7 +87,7 @@ _GIVEN: dict[type[Function], str] = {ops.Pow: "p = {exponent}", ops.Clip: "lo = 
 
 # Ops whose local derivative is one number per output element: backward of ones shows it.
 _ELEMENTWISE = {ops.Add, ops.Mul, ops.Neg, ops.Pow, ops.Power, ops.Exp, ops.Log, ops.Tanh,
-                ops.Sigmoid, ops.Relu, ops.Abs, ops.Clip, ops.Where}
+                ops.Sigmoid, ops.Relu, ops.Abs, ops.Clip, ops.Where, ops.Maximum, ops.Minimum}
 
 
 class _State(dict):  # type: ignore[type-arg]

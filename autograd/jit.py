@@ -243,6 +243,8 @@ class _Writer:
         for i, x in enumerate(args):
             self.names[id(x)] = f"P{i}"
             self.keep.append(x)
+            if isinstance(x, Node):  # its array too: a leaf made from it (detach) is wired
+                self.names.setdefault(id(x._data), f"P{i}")
 
     def constant(self, value: Any) -> str:
         key = id(value)
@@ -261,6 +263,13 @@ class _Writer:
 
     def node_name(self, node: Node) -> str:
         name = self.names.get(id(node))
+        if name is None and node._fn is None:  # a leaf holding an argument's array (Tensor(x))
+            name = self.names.get(id(node._data))
+            if name is not None and name[0] in "Pv":
+                self.consumed.add(id(node._data))
+                self.names[id(node)] = name
+                return name
+            name = None
         if name is None:  # a node made before the call (a weight) or a constant inside
             name = self.names[id(node)] = f"L{len(self.leaves)}"
             self.leaves.append(node)
@@ -295,6 +304,7 @@ class _Writer:
                 fwd.append(f"    {inst} = C{k}()")
                 fwd.append(f"    v{k} = {inst}.forward({', '.join(refs)}{kw})")
             self.names[id(node)] = f"v{k}"
+            self.names.setdefault(id(node._data), f"v{k}")  # for a leaf made of it (detach)
             self.keep.append(node)
             step_of[id(node)] = (k, cls, inputs, inst)
             ops.append(cls.name)

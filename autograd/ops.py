@@ -4,7 +4,7 @@ A primitive's `forward` runs on raw data. Its `backward(g, out, *inputs)` return
 per input and is written with operators and the helpers below (`exp`, `log`, `power`, ...),
 which accept raw data *or* nodes: called with raw data it is a plain numpy/math formula,
 called with nodes under `backward(create_graph=True)` it records a differentiable graph.
-Everything else (`-`, `/`, `sqrt`, `mean`, `softmax`, `maximum`, ...) is a composition of these.
+Everything else (`-`, `/`, `sqrt`, `mean`, `softmax`, ...) is a composition of these.
 
 An op is declared in one place: its class here, and in the class its rows of the op table,
 `entries(t)` (`t` is `autograd.optable`, the table's domains and helpers; called once, when
@@ -551,6 +551,53 @@ class Where(Function):
 
     def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
         return g * self.cond, g * ~self.cond
+
+
+class Maximum(Function):
+    """Elementwise larger of `a` and `b`; a tie (and a NaN, which compares false) picks
+    `a`'s side as `np.where(a >= b, a, b)` does, and the gradient goes to the input picked.
+
+    A primitive, not `where` with a condition computed in numpy: the choice is then part of
+    the graph, so a jit plan replays it and a change of the data under it is seen.
+
+    >>> from autograd import Tensor
+    >>> a = Tensor([1.0, 5.0], requires_grad=True)
+    >>> Maximum.apply(a, 3.0).sum().backward()
+    >>> a.grad
+    array([0., 1.])
+    """
+
+    __slots__ = ()
+    picks_a = staticmethod(np.greater_equal)  # where `a` is the answer
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.binary("maximum", t.maximum, np.maximum, (t.ANY, t.ANY), t.TENSOR,
+                         distinct=True, guard=t.apart, expr="maximum({0}, {1})"),)
+
+    def forward(self, a: Any, b: Any) -> Any:
+        return np.where(self.picks_a(a, b), a, b)
+
+    def backward(self, g: Any, out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+        picked = self.picks_a(raw(a), raw(b))
+        return g * picked, g * ~picked
+
+
+class Minimum(Maximum):
+    """Elementwise smaller of `a` and `b`: `np.where(a <= b, a, b)`, as `Maximum`.
+
+    >>> from autograd import Tensor
+    >>> Minimum.apply(Tensor([1.0, 5.0]), Tensor([3.0, 3.0])).data
+    array([1., 3.])
+    """
+
+    __slots__ = ()
+    picks_a = staticmethod(np.less_equal)
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return (t.binary("minimum", t.minimum, np.minimum, (t.ANY, t.ANY), t.TENSOR,
+                         distinct=True, guard=t.apart, expr="minimum({0}, {1})"),)
 
 
 # ---------------------------------------------------------------------------------------

@@ -639,7 +639,7 @@ def maximum(a: Any, b: Any) -> Tensor:
     (Tensor([3., 5.], requires_grad=True), array([0., 1.]))
     """
     a, b = _comparable(a, b, "maximum")
-    return where(ops.raw(a) >= ops.raw(b), a, b)
+    return ops.Maximum.apply(a, b)  # type: ignore[no-any-return]
 
 
 def minimum(a: Any, b: Any) -> Tensor:
@@ -649,7 +649,7 @@ def minimum(a: Any, b: Any) -> Tensor:
     Tensor([1., 3.])
     """
     a, b = _comparable(a, b, "minimum")
-    return where(ops.raw(a) <= ops.raw(b), a, b)
+    return ops.Minimum.apply(a, b)  # type: ignore[no-any-return]
 
 
 def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") -> Tensor:

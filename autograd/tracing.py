@@ -16,7 +16,7 @@ from autograd.modes import current_mode
 ACTIVE = [0]
 
 
-def note(what: str, tensor: Any = None, array: Any = None) -> None:
+def note(what: str, tensor: Any = None, array: Any = None, skip: int = 0) -> None:
     """Tell a trace in progress (if any, in this context) that Python saw `what`.
 
     A `.data` read passes the tensor and the array handed out: an op that receives exactly
@@ -24,16 +24,20 @@ def note(what: str, tensor: Any = None, array: Any = None) -> None:
     tracer = current_mode().monitor
     if isinstance(tracer, Tracer):
         if array is not None:
-            tracer.reads.setdefault(id(array), (tensor, array, what, _site()))
+            tracer.reads.setdefault(id(array), (tensor, array, what, _site(skip)))
         else:
-            tracer.problems.append((what, _site()))
+            tracer.problems.append((what, _site(skip)))
 
 
-def _site() -> str:
-    """`file:line` of the innermost caller outside autograd (where the user's code is)."""
+def _site(skip: int = 0) -> str:
+    """`file:line` of the innermost caller outside autograd (where the user's code is), or
+    `skip` frames further out (a helper that notes on behalf of its caller)."""
     frame = sys._getframe(1)
     while frame is not None and "/autograd/" in frame.f_code.co_filename.replace("\\", "/"):
         frame = frame.f_back  # type: ignore[assignment]
+    for _ in range(skip):
+        if frame is not None and frame.f_back is not None:
+            frame = frame.f_back
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "?"
 
 

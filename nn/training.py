@@ -27,6 +27,7 @@ from autograd import Tensor, no_grad
 from nn import losses as losses_module
 from nn import metrics as metrics_module
 from nn import optimizers as optimizers_module
+from nn import compiled
 from nn import utils as nn_utils
 from nn.callbacks import (
     CallbackList,
@@ -39,7 +40,7 @@ from nn.progress import Progbar
 from nn.regularizers import penalties, regularized_weights
 from nn.sample_weights import check_sample_weight, sample_weights, update_metrics, weighted_loss
 
-_COMPILE_NOOPS = ("run_eagerly", "jit_compile", "steps_per_execution")
+_COMPILE_NOOPS = ("run_eagerly", "steps_per_execution")
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -98,6 +99,7 @@ class TrainingMixin:
         self._metrics: list[Any] = []  # the unweighted ones first, then the weighted_metrics
         self._plain_metrics = 0  # how many of _metrics are unweighted
         self._metrics_shape: Any = None
+        self._jit_compile = False
 
     # -- compile -----------------------------------------------------------------------------
     def compile(
@@ -122,6 +124,8 @@ class TrainingMixin:
         >>> model.loss.name, model.metrics_names
         ('mean_squared_error', ['loss', 'mae'])
         """
+        self._jit_compile = compiled.choice(kwargs.pop("jit_compile", "auto"))
+        self.__dict__.pop("_jit_plans", None)
         unknown = [k for k in kwargs if k not in _COMPILE_NOOPS]
         if unknown:
             raise TypeError(
@@ -385,7 +389,7 @@ class TrainingMixin:
                 wb = None if sw is None else sw[rows]
                 if batch_hooks:
                     cbs.call_batch("on_train_batch_begin", step, None)
-                out = self(_batch(xb), training=True)  # type: ignore[operator]
+                out = compiled.forward(self, xb, training=True)
                 loss = weighted_loss(loss_fn, yb, out, wb, penalties)
                 value = loss.item()  # not .data: a read there is watched (autograd.mutation)
                 finite = math.isfinite(value)
@@ -453,7 +457,7 @@ class TrainingMixin:
                     cbs.call_batch("on_test_batch_begin", step, None)
                 xb, yb = x[lo : lo + batch_size], y[lo : lo + batch_size]
                 wb = None if weights is None else weights[lo : lo + batch_size]
-                out = self(_batch(xb))  # type: ignore[operator]
+                out = compiled.forward(self, xb)
                 total += float(weighted_loss(self.loss, yb, out, wb, penalties).data) * len(xb)
                 seen += len(xb)
                 update_metrics(metrics, self._plain_metrics, yb, out.data, wb)
@@ -524,7 +528,7 @@ class TrainingMixin:
         with no_grad():
             for step, lo in enumerate(range(0, len(x), batch_size)):
                 cbs.call_batch("on_predict_batch_begin", step, None)
-                out = self(_batch(x[lo : lo + batch_size]))  # type: ignore[operator]
+                out = compiled.forward(self, x[lo : lo + batch_size])
                 outputs.append([o.data for o in out] if isinstance(out, list) else out.data)
                 cbs.call_batch("on_predict_batch_end", step, {"outputs": outputs[-1]})
                 if bar is not None:
@@ -554,7 +558,7 @@ class TrainingMixin:
         for metric in metrics:
             metric.reset_state()
         weights = self.trainable_weights  # type: ignore[attr-defined]
-        out = self(_batch(x), training=True)  # type: ignore[operator]
+        out = compiled.forward(self, x, training=True)
         loss = weighted_loss(self.loss, y, out, sw, regularized_weights(self))
         for w in weights:
             w.grad = None
@@ -602,12 +606,6 @@ def _one_sample_hint(given: tuple[int, ...], expected: tuple[Any, ...]) -> str:
         f". That is the shape of one sample without its batch axis: pass a batch of one "
         f"sample, x[None] (shape {(1,) + given}) for the array x passed, or X[:1] instead of X[0]"
     )
-
-
-def _batch(x: Any) -> Any:
-    """A batch for the model: an array becomes a Tensor; several inputs' arrays (a
-    functional model's ArrayGroup) go as they are, and the model wraps each."""
-    return Tensor(x) if isinstance(x, np.ndarray) else x
 
 
 def _metric_list(metrics: Any) -> list[Any]:

@@ -8,6 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from autograd.tracing import ACTIVE as _TRACING
+from autograd.tracing import note
+
 # ---------------------------------------------------------------------------------------
 # Randomness: one seed fixes every initial weight, dropout mask and shuffle of the thread that
 # set it. Each thread that calls set_random_seed gets its own generator, so two models trained
@@ -53,6 +56,8 @@ def rng() -> np.random.Generator:
     >>> isinstance(rng(), np.random.Generator)
     True
     """
+    if _TRACING[0]:  # a mask drawn while autograd.jit traces would be frozen into its plan
+        note("a random draw from nn.utils.rng() (Dropout, noise)", skip=1)
     return getattr(_LOCAL, "generator", _RNG)
 
 

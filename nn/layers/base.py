@@ -237,7 +237,7 @@ class Layer(metaclass=_LayerMeta):
                 )
             self._build((None,) + x.shape[1:])
         else:
-            self._check_input_shape(x.data.shape)
+            self._check_input_shape(x.shape)
         # name_scope's effect, without an object per call: this runs once per layer per batch
         token = _SCOPE.set(self._scope_name)
         try:

@@ -129,7 +129,7 @@ class BaseConv(Layer):
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
         owner = type(self).__name__
         check_rank(shape, self.rank, self.name, owner)
-        expected = self.kernel.data.shape[-2]  # type: ignore[union-attr]
+        expected = self.kernel.shape[-2]  # type: ignore[union-attr]
         if shape[-1] != expected:
             raise last_axis_error(self.name, shape, expected)
         self.compute_output_shape(shape)

@@ -88,7 +88,7 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
-        expected = self.kernel.data.shape[0]  # type: ignore[union-attr]
+        expected = self.kernel.shape[0]  # type: ignore[union-attr]
         if len(shape) < 2 or shape[-1] != expected:
             raise last_axis_error(self.name, shape, expected)
 

@@ -29,7 +29,7 @@ class Moments(NamedTuple):
     mean: Tensor  # mean of x / scale
     variance: Tensor  # biased variance of x / scale
     inv_std: Tensor  # 1 / sqrt(var(x / scale) + epsilon / scale**2) = scale / sqrt(var(x) + eps)
-    scale: np.ndarray
+    scale: Tensor  # a constant (detached)
 
     def standardized(self) -> Tensor:
         """`(x - mean) / sqrt(variance + epsilon)`."""
@@ -45,14 +45,14 @@ def moments(x: Tensor, axes: tuple[int, ...], epsilon: float) -> Moments:
     array([[-0.9995,  0.9995],
            [ 1.    , -1.    ]])
     """
-    dtype = x.data.dtype
-    scale = np.maximum(np.abs(x.data).max(axis=axes, keepdims=True), 1.0).astype(dtype)
-    scaled = x * (1.0 / scale).astype(dtype)
+    # the scale is a constant (detached), computed with ops so that autograd.jit replays it
+    scale = abs(x).max(axis=axes, keepdims=True).detach().clip(1.0, None)
+    scaled = x * (1.0 / scale)
     mean = scaled.mean(axis=axes, keepdims=True)
     centred = scaled - mean
     variance = (centred * centred).mean(axis=axes, keepdims=True)
     # epsilon / scale**2 in two divisions: scale**2 may overflow, the quotient only underflows
-    inv_std = (variance + (epsilon / scale / scale).astype(dtype)) ** -0.5
+    inv_std = (variance + epsilon / scale / scale) ** -0.5
     return Moments(scaled, mean, variance, inv_std, scale)
 
 
@@ -172,7 +172,7 @@ class BatchNormalization(Layer):
 
     def _update_moving_statistics(self, stats: Moments) -> None:
         """Keras' update, on raw arrays: not in the graph, no gradient."""
-        scale = stats.scale.reshape(-1)
+        scale = stats.scale.data.reshape(-1)
         dtype = self.moving_mean.dtype  # type: ignore[union-attr]
         with np.errstate(over="ignore"):  # a batch variance beyond the dtype's range saturates
             batch_variance = stats.variance.data.reshape(-1) * scale * scale

@@ -247,7 +247,9 @@ class RecurrentLayer(_TakesInitialState):
     def _draw_masks(self, batch: int, features: int, dtype: np.dtype) -> tuple[Masks, Masks]:
         """Keras' dropout masks for one sequence: one for the inputs (one per gate when there
         is recurrent dropout, Keras' implementation 1) and one per gate for the state."""
-        generator = self._generator or nn_utils.rng()
+        drops = self.dropout > 0 or self.recurrent_dropout > 0
+        # no draw without dropout: autograd.jit then keeps the layer in its plan
+        generator = self._generator or (nn_utils.rng() if drops else np.random.default_rng(0))
         count = self.gates if self.recurrent_dropout > 0 else 1
         inputs = dropout_masks(generator, count, (batch, features), self.dropout, dtype)
         state = dropout_masks(
@@ -292,7 +294,7 @@ class RecurrentLayer(_TakesInitialState):
         return output
 
     def _check_input_shape(self, shape: tuple[int, ...]) -> None:
-        expected = self.kernel.data.shape[0]  # type: ignore[union-attr]
+        expected = self.kernel.shape[0]  # type: ignore[union-attr]
         if len(shape) != 3:
             raise _ndim_error(self.name, shape)
         if shape[-1] != expected:

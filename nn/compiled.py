@@ -1,0 +1,47 @@
+"""`compile(jit_compile=True)`: run the model's forward pass as an `autograd.jit` plan.
+
+`fit`, `evaluate`, `predict` and the `*_on_batch` methods call `forward(model, x, training)`
+for each batch. With jit on, the model's call on a batch array is traced once per
+(training, grad mode, weights) and replayed as one node; the loss, the metrics and the
+optimizer stay eager (the loss reads labels that numpy reshapes: frozen into a plan, they
+would go stale). The first batch, and any batch before the model is built, runs eagerly.
+What the plan cannot see (Dropout's random masks, BatchNormalization's moving statistics
+in training) makes jit fall back to eager with one warning, as `autograd.jit` does.
+
+Default off: the trace costs one eager step plus writing the plan, the checked second
+step costs two, and the step's gain is the engine's share of it (small for wide layers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, jit
+from autograd.modes import is_grad_enabled
+
+
+def choice(value: Any) -> bool:
+    """`jit_compile` as Keras takes it: True, False, or "auto" (here: off, see above)."""
+    if value is None or value == "auto":
+        return False
+    if not isinstance(value, bool):
+        raise ValueError(f"compile: jit_compile must be True, False or 'auto', received {value!r}")
+    return value
+
+
+def forward(model: Any, x: Any, training: bool = False) -> Any:
+    """The model's output for a batch `x`: traced and replayed when jit is on."""
+    if not getattr(model, "_jit_compile", False) or not isinstance(x, np.ndarray) or not model.built:
+        return model(Tensor(x) if isinstance(x, np.ndarray) else x, training=training)
+    key = (training, is_grad_enabled(), tuple(map(id, model.weights)))
+    plans = model.__dict__.setdefault("_jit_plans", {})
+    traced = plans.get(key)
+    if traced is None:
+        def call(batch: np.ndarray) -> Any:
+            return model(Tensor(batch), training=training)
+
+        call.__name__ = f"{model.name}.call"
+        traced = plans[key] = jit(call)
+    return traced(x)

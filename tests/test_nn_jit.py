@@ -1,0 +1,91 @@
+"""Issue 18: compile(jit_compile=True) gives exactly the eager results, for every layer kind.
+
+Layers the plan can hold (Dense, Conv, pooling, LSTM, GRU, ...) run as a replayed plan;
+layers it cannot (Dropout's fresh masks, BatchNormalization's moving statistics, Embedding's
+lookup of ids read in Python) fall back to eager with one warning: the same numbers either way.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nn
+
+L = nn.layers
+
+CASES = {
+    "dense": (lambda: [L.Dense(8, activation="relu", input_dim=4), L.Dense(3)], (4,), None),
+    "conv": (lambda: [L.Input(shape=(6, 6, 1)), L.Conv2D(3, 3, activation="tanh"),
+                      L.MaxPooling2D(), L.Flatten(), L.Dense(3)], (6, 6, 1), None),
+    "conv1d": (lambda: [L.Input(shape=(7, 2)), L.Conv1D(3, 3, padding="same"),
+                        L.GlobalAveragePooling1D(), L.Dense(3)], (7, 2), None),
+    "lstm": (lambda: [L.Input(shape=(5, 2)), L.LSTM(4), L.Dense(3)], (5, 2), None),
+    "gru": (lambda: [L.Input(shape=(5, 2)), L.GRU(4, return_sequences=True), L.Flatten(),
+                     L.Dense(3)], (5, 2), None),
+    "simple_rnn": (lambda: [L.Input(shape=(5, 2)), L.SimpleRNN(4), L.Dense(3)], (5, 2), None),
+    "layer_norm": (lambda: [L.Dense(6, input_dim=4), L.LayerNormalization(), L.Dense(3)], (4,),
+                   None),
+    "dropout": (lambda: [L.Dense(8, input_dim=4), L.Dropout(0.5), L.Dense(3)], (4,),
+                "random draw"),
+    "batch_norm": (lambda: [L.Dense(8, input_dim=4), L.BatchNormalization(), L.Dense(3)], (4,),
+                   "assignment to .data"),
+}
+
+
+def _train(make, shape, jit_compile):
+    nn.utils.set_random_seed(3)
+    model = nn.Sequential(make())
+    model.compile(optimizer="adam", metrics=["acc"], jit_compile=jit_compile,
+                  loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.random.default_rng(0).normal(size=(24, *shape)).astype(np.float32)
+    y = np.arange(24) % 3
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+        scores = model.evaluate(x, y, verbose=0)
+        outputs = model.predict(x, verbose=0)
+        single = model.train_on_batch(x[:8], y[:8])
+    return history, scores, outputs, single, model.get_weights(), [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_jit_compile_gives_the_eager_numbers(name: str) -> None:
+    make, shape, fallback = CASES[name]
+    eager = _train(make, shape, False)
+    jitted = _train(make, shape, True)
+    assert eager[0] == jitted[0] and eager[1] == jitted[1] and eager[3] == jitted[3]
+    np.testing.assert_array_equal(eager[2], jitted[2])
+    for a, b in zip(eager[4], jitted[4]):
+        np.testing.assert_array_equal(a, b)
+    assert eager[5] == []
+    if fallback is None:
+        assert jitted[5] == [], jitted[5]
+    else:  # one warning for the training call, saying why (inference may still be traced)
+        assert len(jitted[5]) == 1 and fallback in jitted[5][0], jitted[5]
+
+
+def test_a_jitted_fit_replays_one_node_per_batch() -> None:
+    make, shape, _ = CASES["dense"]
+    nn.utils.set_random_seed(0)
+    model = nn.Sequential(make())
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    model.fit(np.ones((16, 4), np.float32), np.ones((16, 3), np.float32), batch_size=4,
+              epochs=2, verbose=0)
+    (traced,) = model._jit_plans.values()
+    assert traced.traces == 1 and traced.eager_because is None
+    assert model(np.ones((4, 4), np.float32)).op != "jit"  # a direct call stays eager
+    from nn.compiled import forward
+
+    assert forward(model, np.ones((4, 4), np.float32), training=True).op == "jit"
+
+
+def test_jit_compile_takes_keras_values_and_refuses_others() -> None:
+    model = nn.Sequential([L.Dense(1, input_dim=2)])
+    for value, on in ((True, True), (False, False), ("auto", False)):
+        model.compile(loss="mse", jit_compile=value)
+        assert model._jit_compile is on
+    with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto', received 'yes'"):
+        model.compile(loss="mse", jit_compile="yes")
