@@ -49,15 +49,19 @@ def test_tensor_graphs_match_finite_differences(graph: tuple[Graph, tuple[Tensor
     assert_gradients_match(fn, *inputs)
 
 
+# an entry whose backward is declared first-order only is left out of second derivatives
+TWICE = tuple(spec for spec in OPS if not spec.once_differentiable)
+
+
 @settings(max_examples=200)
-@given(graphs("value", max_ops=12))
+@given(graphs("value", max_ops=12, ops=TWICE))
 def test_value_graphs_second_derivatives(graph: tuple[Graph, tuple[Value, ...]]) -> None:
     fn, inputs = graph
     assert gradgradcheck(fn, *inputs)
 
 
 @settings(max_examples=200)
-@given(graphs("tensor", max_ops=12))
+@given(graphs("tensor", max_ops=12, ops=TWICE))
 def test_tensor_graphs_second_derivatives(graph: tuple[Graph, tuple[Tensor, ...]]) -> None:
     fn, inputs = graph
     assert gradgradcheck(fn, *inputs)
