@@ -19,9 +19,10 @@ cannot see makes `jit` run `fn` eagerly from then on, with one warning that says
   comparisons: a branch could go another way), writing into one, calling `backward()`, or
   drawing random numbers through `nn`'s generator (a mask would be frozen);
 - an array argument that reaches no op as it was passed (numpy work on it would be frozen);
-- a check on the second call, and until a call with different argument data passes: the
-  plan's result is compared with an eager run's, and any difference (a constant the plan
-  froze) falls back the same way. `jit(fn, strict=True)` raises instead of falling back.
+- a check on the second call, and until a call whose arguments or leaves hold other data
+  passes (an optimizer step changes the weights): the plan's result is compared with an eager
+  run's, and any difference (a constant the plan froze) falls back the same way.
+`jit(fn, strict=True)` raises instead of falling back.
 Not supported: `backward(create_graph=True)` through a plan (RuntimeError saying so).
 Intermediate results are not nodes: only the output and the inputs keep `.grad`.
 
@@ -39,6 +40,7 @@ Intermediate results are not nodes: only the output and the inputs keep `.grad`.
 from __future__ import annotations
 
 import functools
+import gc
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -62,7 +64,12 @@ class Traced(Function):
 
     def forward(self, *parents: Any, plan: Plan) -> Any:
         self.plan = plan
-        out, self.saved = plan.forward(*parents)
+        paused = _pause_collector()
+        try:
+            out, self.saved = plan.forward(*parents)
+        finally:
+            if paused:
+                gc.enable()
         return out
 
     def backward(self, grad: Any, out: Any, *parents: Any) -> Any:
@@ -71,7 +78,27 @@ class Traced(Function):
                 "backward(create_graph=True) through a jit plan is not supported: call the "
                 "function eagerly (jitted.eager(...)) to differentiate twice"
             )
-        return self.plan.backward(grad, self.saved, *parents)
+        paused = _pause_collector()
+        try:
+            return self.plan.backward(grad, self.saved, *parents)
+        finally:
+            if paused:
+                gc.enable()
+
+
+def _pause_collector() -> bool:
+    """Switch the cycle collector off while a plan runs (True if this call did).
+
+    A plan makes only acyclic garbage (tuples of numbers, op instances), which reference
+    counting frees at once: the collector has nothing to find there. Left on, a Value plan's
+    tens of thousands of small tuples would start a collection every 700 of them, each
+    traversing the whole heap's young objects and, every so often, all of it (in a process
+    that imported torch: 2/3 of a micrograd step's time). Other threads' cycles are not
+    lost, only collected once it is back on."""
+    if gc.isenabled():
+        gc.disable()
+        return True
+    return False
 
 
 class Plan:
@@ -124,7 +151,8 @@ class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
         functools.update_wrapper(self, fn)
         self.fn, self.strict = fn, strict
         self.plans: dict[tuple[Any, ...], Plan] = {}
-        self.checking: dict[tuple[Any, ...], list[Any]] = {}  # key -> the trace's arguments
+        # key -> the data of the trace's arguments and leaves, while its plan is on probation
+        self.checking: dict[tuple[Any, ...], list[Any]] = {}
         self.eager_because: str | None = None
         self.traces = 0
 
@@ -166,7 +194,7 @@ class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
             self._give_up(str(why))
             return out
         self.plans[key] = plan
-        self.checking[key] = [_snapshot(x) for x in args]
+        self.checking[key] = [_snapshot(x) for x in (*args, *plan.leaves)]
         return out
 
     def _check(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...], out: Any,
@@ -178,7 +206,8 @@ class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
             self._give_up("its result differed from an eager run's (a number computed in "
                           "Python or numpy, or a random draw, was frozen into the plan)")
             return expected
-        if any(not _same_data(x, old) for x, old in zip(args, traced_with)):
+        now = (*args, *plan.leaves)  # the weights count: an optimizer step changes them
+        if any(not _same_data(x, old) for x, old in zip(now, traced_with)):
             del self.checking[key]  # checked on data the trace did not see: trusted
         return out
 

@@ -10,7 +10,7 @@ import random
 import sys
 from typing import Any, Callable
 
-from autograd import Value
+from autograd import Value, jit
 from autograd.engine import walk
 from benchmarks.workloads.data import moons
 from benchmarks.workloads.harness import (
@@ -90,6 +90,25 @@ class Trainer:
         self.update(self.loss())
 
 
+class JitTrainer(Trainer):
+    """`Trainer` with its loss under `autograd.jit`: the micrograd demo's ~45,000 ops traced
+    once, then replayed as one plan per step (no Value per op for the collector to scan)."""
+
+    def __init__(self, V: type, points: list[list[float]], labels: list[float]) -> None:
+        super().__init__(V, points, labels)
+        self.traced = jit(self.loss)
+
+    def step(self) -> None:
+        self.update(self.traced())
+
+
+def _big_heap() -> str:
+    """Import what a notebook user has imported (torch, scikit-learn): a heap of ~10^5-10^6
+    objects that every full collection of the cycle collector traverses."""
+    loaded = [name for name in ("torch", "sklearn.linear_model") if optional(name) is not None]
+    return " + ".join(name.split(".")[0] for name in loaded) or "nothing"
+
+
 def count_nodes(root: Any) -> int:
     """Nodes reachable from `root`, in either engine (iterative: graphs are deep)."""
     if hasattr(root, "_parents"):
@@ -160,6 +179,37 @@ def run(quick: bool = False) -> list[Row]:
     rows[0].note, rows[1].note = noise(default), noise(off)
     if theirs is not None:
         rows.append(_agreement(ours.losses, theirs.losses))
+    return rows + _jit_rows(points, labels, theirs, quick)
+
+
+def _jit_rows(points: list[list[float]], labels: list[float], theirs: Any, quick: bool) -> list[Row]:
+    """The same step under jit, in a process that has imported torch and scikit-learn."""
+    jitted = JitTrainer(Value, points, labels)
+    eager = Trainer(Value, points, labels)
+    for _ in range(3):  # the trace, the checked step, one replay: each equals the eager step
+        jitted.step()
+        eager.step()
+    same = jitted.losses == eager.losses and jitted.traced.eager_because is None
+    heap = _big_heap()
+    engines: dict[str, Callable[[], None]] = {"jit": jitted.step}
+    if theirs is not None:
+        engines["micrograd"] = theirs.step
+    off = interleaved(engines, blocks=1 if quick else 8, steps=1 if quick else 2,
+                      gc_enabled=False)
+    default = interleaved(engines, blocks=1 if quick else 2, steps=1,
+                          block_warmup=0 if quick else 1, gc_enabled=True)
+    missing = "micrograd not installed"
+    mg_default = default["micrograd"].per_step if theirs is not None else None
+    mg_off = off["micrograd"].per_step if theirs is not None else None
+    rows = [
+        ratio_row(NAME, f"jit time/step, default GC, {heap} imported", default["jit"].per_step,
+                  mg_default, "micrograd", fmt_time, 0.08, missing),
+        ratio_row(NAME, f"jit time/step, GC off, {heap} imported", off["jit"].per_step, mg_off,
+                  "micrograd", fmt_time, 0.4, missing),
+        check_row(NAME, "jit losses = eager losses (bit for bit)", same,
+                  f"{len(jitted.losses)} steps, last {jitted.losses[-1]!r}"),
+    ]
+    rows[0].note, rows[1].note = noise(default), noise(off)
     return rows
 
 

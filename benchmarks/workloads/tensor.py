@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor, affine, ops, softmax_cross_entropy
+from autograd import Tensor, affine, jit, ops, softmax_cross_entropy
 from benchmarks.workloads.data import batches, digits, init_weights
 from benchmarks.workloads.harness import (
     Row,
@@ -76,6 +76,27 @@ class Chainrule(Engine):
         for p in self.params:
             p.data -= lr * p.grad
         self.losses.append(float(loss.data))
+        return loss
+
+
+class Jitted(Chainrule):
+    """The chainrule step with its forward under `autograd.jit`: one traced plan per step
+    (forward and backward generated once), then the same backward() and SGD as `Chainrule`."""
+
+    def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
+        super().__init__(weights, data, lr)
+        self.traced = jit(lambda x, labels: self.forward(x, labels)[0])
+
+    def step(self) -> Tensor:
+        x, labels = self.inputs[self.next_batch()]
+        loss = self.traced(x, labels)
+        for p in self.params:
+            p.grad = None
+        loss.backward()
+        lr = self.lr
+        for p in self.params:
+            p.data -= lr * p.grad
+        self.losses.append(loss.item())
         return loss
 
 
@@ -194,6 +215,7 @@ def engines(sizes: list[int], data: list[Batch], dtype: type, lr: float) -> dict
         "chainrule": Chainrule(weights, data, lr),
         "numpy": Numpy(weights, data, lr),
         "ops alone": OpsAlone(weights, data, lr),
+        "jit": Jitted(weights, data, lr),
     }
     torch = torch_single_thread()
     if torch is not None:
@@ -246,6 +268,8 @@ def run(quick: bool = False) -> list[Row]:
             collect=False,
         )
         rows += compare(NAME, f"small {np.dtype(dtype).name}, time/step", timings, targets)
+        rows += compare(NAME, f"small {np.dtype(dtype).name}, jit time/step", timings,
+                        {"numpy": 1.0, "torch": 0.5}, ours="jit", note=False)
         if dtype is np.float32:  # what the engine costs, and what its numpy work alone would give
             rows += compare(
                 NAME, "small float32, time/step", timings, {"ops alone": None}, note=False
@@ -267,6 +291,8 @@ def run(quick: bool = False) -> list[Row]:
         collect=False,
     )
     rows += compare(NAME, "large float32, time/step", timings, {"numpy": 1.05, "torch": None})
+    rows += compare(NAME, "large float32, jit time/step", timings, {"numpy": 1.02}, ours="jit",
+                    note=False)
     source = digits()[2]
     if source != "digits":
         rows.append(Row(NAME, "data", source))
