@@ -3,6 +3,8 @@
 The workload is the digits MLP (64-128-64-10, relu, softmax cross-entropy, SGD, batch 64,
 1797 float32 digits scaled to [0, 1]). Both sides run the same math on the same Tensors; the
 hand-written loop has no callbacks, checks, progress bar or metrics. Target: fit <= 1.15x.
+With `compile(jit_compile=True)` fit is compared with the raw loop calling the same forward
+under `autograd.jit` (target <= 1.05x), and with eager fit (the speed-up).
 Run standalone: `python benchmarks/fit_overhead.py`.
 """
 
@@ -15,6 +17,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import sys  # noqa: E402
+from typing import Any  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path
 from statistics import median
@@ -24,9 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
-from autograd import Tensor, affine, softmax_cross_entropy  # noqa: E402
+from autograd import Tensor, affine, jit, softmax_cross_entropy  # noqa: E402
 
 TARGET_RATIO = 1.15
+JIT_TARGET_RATIO = 1.05
 SAMPLES, FEATURES, CLASSES, BATCH = 1797, 64, 10, 64
 
 
@@ -38,7 +42,7 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
     return x.astype(np.float32), y
 
 
-def _model() -> nn.Sequential:
+def _model(jit_compile: bool = False) -> nn.Sequential:
     model = nn.Sequential(
         [
             nn.layers.Dense(128, activation="relu", input_shape=(FEATURES,)),
@@ -46,20 +50,31 @@ def _model() -> nn.Sequential:
             nn.layers.Dense(CLASSES),
         ]
     )
-    model.compile(optimizer="sgd", loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(optimizer="sgd", loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  jit_compile=jit_compile)
     return model
 
 
-def _hand_written_epoch(weights: list[Tensor], x: np.ndarray, y: np.ndarray, lr: float) -> None:
-    """One epoch written directly on the engine: the baseline fit is compared with."""
+def _logits(weights: list[Tensor]) -> Any:
+    """The network as a function of a batch: the graph Dense builds, one affine per layer."""
     w1, b1, w2, b2, w3, b3 = weights
+
+    def logits(xb: Any) -> Tensor:
+        return affine(affine(affine(Tensor(xb), w1, b1).relu(), w2, b2).relu(), w3, b3)
+
+    return logits
+
+
+def _hand_written_epoch(
+    weights: list[Tensor], x: np.ndarray, y: np.ndarray, lr: float, forward: Any = None
+) -> None:
+    """One epoch written directly on the engine: the baseline fit is compared with (with
+    `forward`, the network's call under autograd.jit)."""
+    forward = forward or _logits(weights)
     order = np.random.default_rng(1).permutation(len(x))
     for lo in range(0, len(x), BATCH):
         idx = order[lo : lo + BATCH]
-        xb, yb = Tensor(x[idx]), y[idx]
-        # the graph Dense builds: one affine node per layer
-        logits = affine(affine(affine(xb, w1, b1).relu(), w2, b2).relu(), w3, b3)
-        loss = softmax_cross_entropy(logits, yb, reduction="mean")
+        loss = softmax_cross_entropy(forward(x[idx]), y[idx], reduction="mean")
         for w in weights:
             w.grad = None
         loss.backward()
@@ -93,27 +108,38 @@ def bench_fit_overhead(epochs: int = 40) -> dict:
     nn.utils.set_random_seed(0)
     model = _model()
     weights = [Tensor(w.data.copy(), requires_grad=True) for w in model.trainable_weights]
-    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)  # warm-up each
-    _nn_loop_epoch(model, x, y)
-    _hand_written_epoch(weights, x, y, 0.01)
-    times: dict[str, list[float]] = {"fit": [], "nn_loop": [], "raw": []}
+    nn.utils.set_random_seed(0)
+    jit_model = _model(jit_compile=True)
+    jit_weights = [Tensor(w.data.copy(), requires_grad=True) for w in model.trainable_weights]
+    jitted = jit(_logits(jit_weights))
+    runs = {
+        "fit": lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0),
+        "nn_loop": lambda: _nn_loop_epoch(model, x, y),
+        "raw": lambda: _hand_written_epoch(weights, x, y, 0.01),
+        "fit_jit": lambda: jit_model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0),
+        "raw_jit": lambda: _hand_written_epoch(jit_weights, x, y, 0.01, jitted),
+    }
+    for run in runs.values():
+        run()  # warm-up each (and trace the jitted ones)
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(epochs):
-        for name, run in (
-            ("fit", lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)),
-            ("nn_loop", lambda: _nn_loop_epoch(model, x, y)),
-            ("raw", lambda: _hand_written_epoch(weights, x, y, 0.01)),
-        ):
+        for name, run in runs.items():
             start = time.process_time()
             run()
             times[name].append(time.process_time() - start)
-    fit_s, loop_s, raw_s = (median(times[k]) for k in ("fit", "nn_loop", "raw"))
+    per = {name: median(t) for name, t in times.items()}
     return {
-        "fit_s": fit_s,
-        "nn_loop_s": loop_s,
-        "raw_s": raw_s,
-        "ratio": fit_s / raw_s,
-        "ratio_vs_nn_loop": fit_s / loop_s,
+        "fit_s": per["fit"],
+        "nn_loop_s": per["nn_loop"],
+        "raw_s": per["raw"],
+        "ratio": per["fit"] / per["raw"],
+        "ratio_vs_nn_loop": per["fit"] / per["nn_loop"],
         "target": TARGET_RATIO,
+        "fit_jit_s": per["fit_jit"],
+        "raw_jit_s": per["raw_jit"],
+        "jit_ratio": per["fit_jit"] / per["raw_jit"],
+        "jit_speedup": per["fit"] / per["fit_jit"],
+        "jit_target": JIT_TARGET_RATIO,
     }
 
 

@@ -221,6 +221,7 @@ def test_fit_overhead_benchmark_runs():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     result = module.bench_fit_overhead(epochs=1)
-    assert set(result) == {"fit_s", "nn_loop_s", "raw_s", "ratio", "ratio_vs_nn_loop", "target"}
+    assert set(result) == {"fit_s", "nn_loop_s", "raw_s", "ratio", "ratio_vs_nn_loop", "target",
+                           "fit_jit_s", "raw_jit_s", "jit_ratio", "jit_speedup", "jit_target"}
     assert result["fit_s"] > 0 and result["raw_s"] > 0
     assert result["ratio"] == result["fit_s"] / result["raw_s"]

@@ -35,5 +35,12 @@ def fit_rows(quick: bool = False) -> list[Row]:
     return [
         Row("6 fit overhead", "time/epoch, fit() vs raw engine loop", fmt_time(result["fit_s"]),
             f"raw loop {fmt_time(result['raw_s'])}", f"{ratio:.3f}", f"<= {limit:g}",
-            "PASS" if ratio <= limit else "FAIL")
+            "PASS" if ratio <= limit else "FAIL"),
+        Row("6 fit overhead", "time/epoch, fit(jit_compile=True) vs raw loop on the jitted call",
+            fmt_time(result["fit_jit_s"]), f"raw jit loop {fmt_time(result['raw_jit_s'])}",
+            f"{result['jit_ratio']:.3f}", f"<= {result['jit_target']:g}",
+            "PASS" if result["jit_ratio"] <= result["jit_target"] else "FAIL"),
+        Row("6 fit overhead", "time/epoch, fit() eager / fit(jit_compile=True)",
+            fmt_time(result["fit_s"]), f"jit {fmt_time(result['fit_jit_s'])}",
+            f"{result['jit_speedup']:.3f}"),
     ]  # fmt: skip
