@@ -114,6 +114,7 @@ class Plan:
         self.forward = namespace["forward"]
         self.backward = namespace["backward"]
         self.guards = [(leaf, _leaf_key(leaf)) for leaf in leaves]
+        self.trace_root: Node | None = None
 
     def leaves_hold(self) -> bool:
         return all(_leaf_key(leaf) == key for leaf, key in self.guards)
@@ -159,6 +160,22 @@ class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
     def eager(self, *args: Any) -> Any:
         """Run `fn` as it is, without the plan."""
         return self.fn(*args)
+
+    def draw_graph(self, **options: Any) -> Any:
+        """The latest plan as `autograd.draw_graph` draws it: the graph its trace recorded
+        (the values shown are the trace's), captioned as a plan.
+
+        >>> from autograd import Tensor
+        >>> square = jit(lambda x: (x * x).sum())
+        >>> _ = square(Tensor([1.0, 2.0], requires_grad=True))
+        >>> "a jit plan of 2 ops" in square.draw_graph().source
+        True
+        """
+        from autograd.viz import draw_plan  # drawing is viz's; loaded when asked for
+
+        if not self.plans:
+            raise ValueError(f"jit({getattr(self.fn, '__name__', 'fn')}) has no plan yet: call it")
+        return draw_plan(list(self.plans.values())[-1], **options)
 
     def __call__(self, *args: Any) -> Any:
         if self.eager_because is not None:
@@ -255,7 +272,9 @@ def _write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
     if not tracer.steps:
         raise _Unplannable("it applied no op")
     writer = _Writer(tracer, args)
-    return writer.plan(out)
+    plan = writer.plan(out)
+    plan.trace_root = out  # the trace's own graph: what draw_graph shows for the plan
+    return plan
 
 
 class _Writer:

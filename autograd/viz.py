@@ -212,6 +212,33 @@ def draw_graph(
         raise TypeError(
             f"draw_graph expects a Value or a Tensor, received {type(root).__name__}: {root!r}"
         )
+    plan = getattr(root._fn, "plan", None)  # the one node of a jit call: draw its plan
+    if plan is not None and plan.trace_root is not None:
+        return draw_plan(plan, rankdir=rankdir, show_data=show_data, show_grad=show_grad,
+                         max_nodes=max_nodes, highlight=highlight, clusters=clusters,
+                         layout_timeout=layout_timeout)
+    return _draw(root, rankdir, show_data, show_grad, max_nodes, highlight, clusters,
+                 layout_timeout, [])
+
+
+def draw_plan(plan: Any, **options: Any) -> Graph:
+    """A `jit` plan drawn as the graph its trace recorded, captioned as a plan (the values
+    shown are the trace's: the replays keep no nodes). Options as `draw_graph`'s."""
+    note = (f"a jit plan of {len(plan.ops)} ops, replayed as one node per call; drawn as "
+            "traced (values from the trace)")
+    defaults = {"rankdir": "LR", "show_data": True, "show_grad": True, "max_nodes": 300,
+                "highlight": None, "clusters": None, "layout_timeout": 10.0}
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise TypeError(f"draw_plan got unexpected option(s) {sorted(unknown)}")
+    o = {**defaults, **options}
+    return _draw(plan.trace_root, o["rankdir"], o["show_data"], o["show_grad"], o["max_nodes"],
+                 o["highlight"], o["clusters"], o["layout_timeout"], [note])
+
+
+def _draw(root: Node, rankdir: str, show_data: bool, show_grad: bool, max_nodes: int | None,
+          highlight: Iterable[Node] | None, clusters: Mapping[str, Iterable[Node]] | None,
+          layout_timeout: float | None, notes: list[str]) -> Graph:
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(
             f"draw_graph: rankdir must be 'LR', 'RL', 'TB' or 'BT', received {rankdir!r}"
@@ -238,7 +265,7 @@ def draw_graph(
     marked = collected.indices(highlight or (), "highlight")
     groups = _user_groups(collected, clusters)
     return _drawn(collected, rankdir, show_data, show_grad, max_nodes, marked, groups,
-                  layout_timeout, [])
+                  layout_timeout, notes)
 
 
 def _drawn(g: _Collected, rankdir: str, show_data: bool, show_grad: bool, max_nodes: int | None,

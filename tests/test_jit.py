@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Tensor, UntraceableError, Value, jit, no_grad
+from autograd import Tensor, UntraceableError, Value, draw_graph, jit, no_grad
 from autograd.tensor import affine, softmax_cross_entropy
 from autograd.testing import graphs
 
@@ -159,3 +159,18 @@ def test_create_graph_through_a_plan_says_it_is_not_supported() -> None:
         out = cube(x)
     with pytest.raises(RuntimeError, match=r"create_graph=True\) through a jit plan"):
         out.backward(create_graph=True)
+
+
+def test_draw_graph_of_a_jit_call_shows_its_plan() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    step = jit(lambda x: (w * x).tanh().sum())
+    for _ in range(3):
+        out = step(Tensor([1.0, 3.0]))
+    assert out.op == "jit"
+    source = step.draw_graph().source
+    assert "a jit plan of 3 ops" in source
+    for op in ("tanh", "sum"):
+        assert op in source
+    assert "a jit plan of 3 ops" in draw_graph(out).source  # the node draws its plan
+    with pytest.raises(ValueError, match="no plan yet"):
+        jit(lambda x: x * 2).draw_graph()
