@@ -53,6 +53,7 @@ slow = nn.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: time.s
 # slowed to ~0.25 s an epoch, so that the bar (drawn every 0.05 s) redraws mid-epoch
 history = model.fit(x, x.sum(axis=1), batch_size=2, epochs={EPOCHS}, verbose=1, callbacks=[slow])
 """,
+    "plot": "history.plot()",
 }
 
 
@@ -169,6 +170,13 @@ def test_fit_updates_its_bar_in_place(notebook: tuple[dict[str, Any], RecordingC
     for bar in bars:
         line = bar.data["text/plain"]
         assert line.startswith(f"{BATCHES}/{BATCHES} [{'=' * 30}]") and " - loss: " in line
+
+
+def test_history_plot_draws_its_figure_once(outputs: dict[str, list[Any]]) -> None:
+    # a returned Figure would be drawn twice: by its repr and by the inline backend's show
+    pictures = [o for o in outputs["plot"] if "image/png" in o.get("data", {})]
+    assert len(pictures) == 1, [o.output_type for o in outputs["plot"]]
+    assert "Traceback" not in str(outputs["plot"])
 
 
 def test_ipykernel_imported_without_a_kernel_is_no_notebook(
