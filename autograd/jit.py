@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -52,6 +53,7 @@ from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
 from autograd.tracing import ACTIVE, Tracer
 
+
 class UntraceableError(RuntimeError):
     """Raised by `jit(fn, strict=True)` where the default falls back to eager."""
 
@@ -62,7 +64,7 @@ class Traced(Function):
     __slots__ = ("plan", "saved")
     name = "jit"
 
-    def forward(self, *parents: Any, plan: Plan) -> Any:
+    def forward(self, *parents: Any, plan: Plan) -> Any:  # type: ignore[override]
         self.plan = plan
         paused = _pause_collector()
         try:
@@ -140,7 +142,7 @@ def _arg_key(x: Any) -> Any:
     return ("object", type(x), id(x))
 
 
-class jit:  # noqa: N801 (a decorator, named as JAX's and PyTorch's are)
+class jit:
     """Trace `fn` on its first call, replay the plan after (see the module's docstring).
 
     `strict=True` raises `UntraceableError` instead of falling back to eager.
@@ -259,7 +261,7 @@ def _same_result(a: Any, b: Any) -> bool:
     y = b._data if isinstance(b, Node) else b
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
         return bool(np.array_equal(x, y, equal_nan=True))
-    return bool(x == y or (x != x and y != y))
+    return bool(x == y or (math.isnan(x) and math.isnan(y)))  # floats: NaN equals NaN here
 
 
 # -- writing the plan ----------------------------------------------------------------------
@@ -449,7 +451,7 @@ def _is_literal(x: Any) -> bool:
     if x is None or type(x) in (bool, int, str):
         return True
     if type(x) is float:
-        return x == x and abs(x) != float("inf")
+        return math.isfinite(x)  # repr(inf) and repr(nan) are not Python
     return type(x) is tuple and all(_is_literal(i) for i in x)
 
 

@@ -51,7 +51,7 @@ def verify_unchanged(root: Any) -> None:
         fn = node._fn
         if fn is None:
             continue
-        born = node._born
+        born = node._born  # type: ignore[attr-defined]
         culprits: list[Any] = []
         for p in node._parents:
             if isinstance(p, Node):

@@ -81,9 +81,10 @@ def jvp(
     if total is None:  # nothing depends on u: J is zero
         jv = Tensor(np.zeros_like(out._data))
     else:
-        jv = run_backward(total, None, retain_graph=create_graph, create_graph=create_graph,
-                          inputs=[u]).get(u)
-        jv = Tensor(np.zeros_like(out._data)) if jv is None else jv
+        grads_u = run_backward(total, None, retain_graph=create_graph, create_graph=create_graph,
+                             inputs=[u]) or {}
+        got = grads_u.get(u)
+        jv = Tensor(np.zeros_like(out._data)) if got is None else got
     if not isinstance(jv, Tensor):
         jv = Tensor(jv)
     return _result(out, create_graph), jv if create_graph else jv.detach()

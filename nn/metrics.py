@@ -12,17 +12,19 @@ picks binary, categorical or sparse categorical accuracy as Keras does.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, no_grad
+from autograd import Tensor, no_grad
+from autograd.engine import raw
 from nn import losses as losses_module
 from nn.registry import Registry
 
 
 def _array(x: Any) -> np.ndarray:
-    array = np.asarray(x.data if isinstance(x, Node) else x)
+    array = np.asarray(raw(x))
     if array.dtype.kind not in "biuf":
         raise TypeError(f"a metric expects numeric arrays, received dtype {array.dtype}")
     return array

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor
+from autograd import Tensor
+from autograd.engine import raw
 from nn import schedules
 from nn.registry import Registry, custom_objects
 
@@ -229,7 +230,7 @@ class Optimizer:
                 f"{type(self).__name__} updates Tensors, received a {type(variable).__name__}: "
                 f"{variable!r}"
             )
-        grad = np.asarray(grad.data if isinstance(grad, Node) else grad)
+        grad = np.asarray(raw(grad))
         if grad.shape != variable.shape:
             raise ValueError(
                 f"gradient shape {grad.shape} does not match variable shape {variable.shape}"

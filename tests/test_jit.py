@@ -98,7 +98,7 @@ def test_a_training_loop_under_jit_matches_the_eager_loop_and_replays_one_node()
 
 
 def test_a_new_shape_traces_again_and_each_signature_is_kept() -> None:
-    params, loss_fn = _mlp()
+    _, loss_fn = _mlp()
     step = jit(loss_fn)
     for n in (5, 5, 3, 5, 3):
         step(Tensor(np.ones((n, 8))), np.zeros(n, dtype=int))

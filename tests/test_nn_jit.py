@@ -68,7 +68,7 @@ def test_jit_compile_gives_the_eager_numbers(name: str) -> None:
 
 
 def test_a_jitted_fit_replays_one_node_per_batch() -> None:
-    make, shape, _ = CASES["dense"]
+    make, _, _ = CASES["dense"]
     nn.utils.set_random_seed(0)
     model = nn.Sequential(make())
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)
