@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import arrays, hooks
+from autograd import arrays, graph, hooks
 from autograd.graph import _MANY, _ONE, NO_GRAD, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
 
@@ -557,3 +557,6 @@ def backward(
     array([2., 4.])
     """
     run_backward(root, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+
+graph.BACKWARD[:] = [backward]  # what Node.backward calls (graph.py cannot import this module)
