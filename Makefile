@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || sh scripts/make-venv $(PYTHON) $(VENV)
 	$(PY) -m pip install -qq --upgrade pip
 	$(PY) -m pip install -qq -e '.[dev]'
+	@# matplotlib builds its font cache on first import and says so: once, quietly, here
+	@$(PY) -c 'import logging; logging.disable(); import matplotlib.font_manager'
 	touch $(STAMP)
 
 graphviz:

@@ -51,7 +51,7 @@ import numpy as np
 from autograd.backprop import count_uses, sum_to_shape, walk
 from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
 from autograd.modes import _MODE, current_mode, mode
-from autograd.tracing import ACTIVE, Tracer
+from autograd.tracing import ACTIVE, REPLAYING, Call, Tracer
 
 
 class UntraceableError(RuntimeError):
@@ -117,6 +117,7 @@ class Plan:
         self.backward = namespace["backward"]
         self.guards = [(leaf, _leaf_key(leaf)) for leaf in leaves]
         self.trace_root: Node | None = None
+        self.calls: list[Any] | None = None  # the latest results of its replayed calls
 
     def leaves_hold(self) -> bool:
         return all(_leaf_key(leaf) == key for leaf, key in self.guards)
@@ -218,8 +219,18 @@ class jit:
 
     def _check(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...], out: Any,
                traced_with: list[Any]) -> Any:
-        """Compare the plan with an eager run until arguments unlike the trace's pass."""
-        expected = self.fn(*args)
+        """Compare the plan with an eager run until arguments unlike the trace's pass. The
+        eager run reuses the plan's replayed calls (a mask drawn twice would differ)."""
+        token = REPLAYING.set(list(plan.calls) if plan.calls is not None else None)
+        try:
+            expected = self.fn(*args)
+        except IndexError:  # it made more replayed calls than the trace: another path
+            expected = None
+        finally:
+            REPLAYING.reset(token)
+        if expected is None:
+            self._give_up("its eager run took another path than the trace")
+            return self.fn(*args)
         same = _same_result(out, expected)
         if not same:
             self._give_up("its result differed from an eager run's (a number computed in "
@@ -326,6 +337,16 @@ class _Writer:
             self.keep.append(node)
         return name
 
+    def _name_arrays(self, value: Any, name: str) -> None:
+        """Name each array a replayed call returned (in tuples and lists too), so that an op
+        receiving one reads the fresh one."""
+        if isinstance(value, np.ndarray):
+            self.names[id(value)] = name
+            self.keep.append(value)
+        elif isinstance(value, (tuple, list)):
+            for i, item in enumerate(value):
+                self._name_arrays(item, f"{name}[{i}]")
+
     def literal(self, x: Any) -> str:
         """Source for a keyword parameter: its repr when that rebuilds it exactly."""
         if _is_literal(x):
@@ -340,6 +361,14 @@ class _Writer:
         ops: list[str] = []
         step_of: dict[int, tuple[int, type[Function], tuple[Any, ...], str]] = {}
         for k, (cls, inputs, params, node) in enumerate(self.tracer.steps):
+            if cls is Call:  # a replayed Python call: run again, its arrays wired by identity
+                fn, *call_args = inputs
+                self.namespace[f"F{k}"] = fn
+                fwd.append(f"    v{k} = F{k}({', '.join(self.ref(x) for x in call_args)})")
+                fwd.append(f"    _CALLS.append(v{k})")  # for the check against eager
+                self._name_arrays(node, f"v{k}")
+                ops.append(f"call {getattr(fn, '__name__', 'fn')}")
+                continue
             if id(node) in self.names and self.names[id(node)].startswith("P"):
                 raise _Unplannable(f"op '{cls.name}' returned one of the arguments")
             refs = [self.ref(x) for x in inputs]
@@ -369,15 +398,22 @@ class _Writer:
                 )
         out_name = self.ref(out)
         saved = [f"v{k}" for k in range(len(self.tracer.steps))]
-        saved += [f"f{k}" for k, (cls, *_r) in enumerate(self.tracer.steps) if cls.shared is None]
+        saved += [f"f{k}" for k, (cls, *_r) in enumerate(self.tracer.steps)
+                  if cls.shared is None and cls is not Call]
         parents = [f"P{i}" for i in range(len(self.args))] + [
             f"L{i}" for i in range(len(self.leaves))
         ]
         head = f"def forward({', '.join(parents)}):"
+        calls: list[Any] | None = None
+        if any(cls is Call for cls, *_r in self.tracer.steps):
+            self.namespace["_CALLS"] = calls = []
+            fwd.insert(0, "    _CALLS.clear()")
         fwd_src = "\n".join([head, *fwd, f"    return {out_name}, ({', '.join(saved)},)"])
         bwd_src = self.backward_source(out, step_of, parents, saved)
-        return Plan(fwd_src + "\n\n" + bwd_src + "\n", self.namespace, self.leaves,
+        plan = Plan(fwd_src + "\n\n" + bwd_src + "\n", self.namespace, self.leaves,
                     len(self.args), ops)
+        plan.calls = calls
+        return plan
 
     def backward_source(self, out: Node, step_of: dict[int, Any], parents: list[str],
                         saved: list[str]) -> str:

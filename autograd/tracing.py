@@ -6,11 +6,13 @@ users. Outside a trace the accessors pay one list lookup: `if ACTIVE[0]:`.
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import sys
 from typing import Any
 
 from autograd.graph import Function, Node
-from autograd.modes import current_mode
+from autograd.modes import _MODE, current_mode, mode
 
 # traces in progress (any thread): the watched accessors of Tensor look here first
 ACTIVE = [0]
@@ -63,3 +65,51 @@ class Tracer:
     def backward_done(self, node: Node, grads: Any, retain_graph: bool) -> None: ...
 
 
+
+
+# While jit compares a plan with an eager run, the results of the plan's replayed calls in
+# order: the eager run takes them instead of drawing (or storing) a second time
+REPLAYING: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "replaying", default=None
+)
+
+
+class Call:
+    """The op class of a trace step that is a `replayed` Python call (no gradient)."""
+
+    name = "call"
+    shared = None
+
+
+def replayed(fn: Any) -> Any:
+    """Mark `fn` as a step a `jit` plan runs again on every call: work on raw data (a random
+    mask, ids checked and cast, a statistic stored) whose result ops then use. Tensors among
+    its arguments arrive as their arrays; its own reads, draws and writes are not noted (they
+    are replayed, not frozen). Outside a trace it is `fn`, on the arrays.
+
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> doubled = replayed(lambda a: a * 2)
+    >>> doubled(Tensor([1.0, 2.0]))
+    array([2., 4.])
+    """
+
+    @functools.wraps(fn)
+    def call(*args: Any) -> Any:
+        queue = REPLAYING.get()
+        if queue is not None:  # jit checking a plan: the eager run takes the plan's results
+            return queue.pop(0)
+        raws = [a._data if isinstance(a, Node) else a for a in args]
+        state = current_mode()
+        tracer = state.monitor
+        if not isinstance(tracer, Tracer):
+            return fn(*raws)
+        token = _MODE.set(mode(state.grad, None, state.backward))
+        try:
+            out = fn(*raws)
+        finally:
+            _MODE.reset(token)
+        tracer.steps.append((Call, (fn, *args), {}, out))  # type: ignore[arg-type]
+        return out
+
+    return call

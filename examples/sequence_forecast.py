@@ -114,7 +114,7 @@ def save_pictures(result: dict[str, Any], out_dir: Path = OUT, steps: int = 5) -
     except ImportError:
         print("(for a matplotlib loss plot as well: pip install 'chainrule[plot]')")
     else:
-        figure = result["history"].plot()
+        figure = result["history"].plot()[0].figure  # plot() returns the panels (Axes)
         figure.savefig(out_dir / "forecast_loss.png", dpi=100, bbox_inches="tight")
         files.append(out_dir / "forecast_loss.png")
     short = build_model(steps)

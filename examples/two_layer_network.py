@@ -75,7 +75,7 @@ def save_pictures(result: dict[str, Any], out_dir: Path = OUT, prefix: str = "mo
     except ImportError:
         print("(for a matplotlib loss plot as well: pip install 'chainrule[plot]')")
     else:
-        figure = history.plot()
+        figure = history.plot()[0].figure  # plot() returns the panels (Axes)
         figure.savefig(out_dir / f"{prefix}_loss.png", dpi=100, bbox_inches="tight")
         files.append(out_dir / f"{prefix}_loss.png")
     return files

@@ -5,8 +5,10 @@ for each batch. With jit on, the model's call on a batch array is traced once pe
 (training, grad mode, weights) and replayed as one node; the loss, the metrics and the
 optimizer stay eager (the loss reads labels that numpy reshapes: frozen into a plan, they
 would go stale). The first batch, and any batch before the model is built, runs eagerly.
-What the plan cannot see (Dropout's random masks, BatchNormalization's moving statistics
-in training) makes jit fall back to eager with one warning, as `autograd.jit` does.
+Dropout's masks, BatchNormalization's moving statistics and Embedding's ids are replayed
+calls (`autograd.tracing.replayed`): each step draws or stores its own. What a plan cannot
+see (a user's layer computing in numpy on the data) makes jit fall back to eager with one
+warning, as `autograd.jit` does.
 
 Default off: the trace costs one eager step plus writing the plan, the checked second
 step costs two, and the step's gain is the engine's share of it (small for wide layers).

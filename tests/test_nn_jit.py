@@ -1,8 +1,9 @@
 """Issue 18: compile(jit_compile=True) gives exactly the eager results, for every layer kind.
 
-Layers the plan can hold (Dense, Conv, pooling, LSTM, GRU, ...) run as a replayed plan;
-layers it cannot (Dropout's fresh masks, BatchNormalization's moving statistics, Embedding's
-lookup of ids read in Python) fall back to eager with one warning: the same numbers either way.
+Every model here runs as a replayed plan, without falling back: Dropout's masks (also LSTM's),
+BatchNormalization's moving statistics and Embedding's checked ids are replayed calls
+(autograd.tracing.replayed), drawn or stored afresh on every step, in the eager order, so
+the random stream and every number stay those of eager training.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ CASES = {
     "simple_rnn": (lambda: [L.Input(shape=(5, 2)), L.SimpleRNN(4), L.Dense(3)], (5, 2), None),
     "layer_norm": (lambda: [L.Dense(6, input_dim=4), L.LayerNormalization(), L.Dense(3)], (4,),
                    None),
-    "dropout": (lambda: [L.Dense(8, input_dim=4), L.Dropout(0.5), L.Dense(3)], (4,),
-                "random draw"),
+    "dropout": (lambda: [L.Dense(8, input_dim=4), L.Dropout(0.5), L.Dense(3)], (4,), None),
+    "seeded_dropout": (lambda: [L.Dense(8, input_dim=4), L.Dropout(0.3, seed=5), L.Dense(3)],
+                       (4,), None),
     "batch_norm": (lambda: [L.Dense(8, input_dim=4), L.BatchNormalization(), L.Dense(3)], (4,),
-                   "assignment to .data"),
+                   None),
+    "lstm_dropout": (lambda: [L.Input(shape=(5, 2)), L.LSTM(4, dropout=0.2,
+                                                           recurrent_dropout=0.3), L.Dense(3)],
+                     (5, 2), None),
+    "embedding": (lambda: [L.Input(shape=(5,)), L.Embedding(7, 3), L.Flatten(), L.Dense(3)],
+                  "ids", None),
 }
 
 
@@ -40,7 +47,9 @@ def _train(make, shape, jit_compile):
     model = nn.Sequential(make())
     model.compile(optimizer="adam", metrics=["acc"], jit_compile=jit_compile,
                   loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
-    x = np.random.default_rng(0).normal(size=(24, *shape)).astype(np.float32)
+    rng = np.random.default_rng(0)
+    x = (rng.integers(0, 7, (24, 5)) if shape == "ids" else rng.normal(size=(24, *shape)))
+    x = x.astype(np.float32)
     y = np.arange(24) % 3
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

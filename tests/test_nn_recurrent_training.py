@@ -187,6 +187,9 @@ def test_dropout_masks_enter_as_keras_applies_them(kind, rates):
     layer._draw_masks = recording
     got = layer(x, training=True).data
     in_masks, rec_masks = drawn[0]
+    if in_masks is not None:  # drawn (batch, 1, features): one per sequence, every timestep
+        assert all(m.shape == (B, 1, F) for m in in_masks)
+        in_masks = [m[:, 0, :] for m in in_masks]
     gates = layer.gates if rates[1] > 0 else 1  # one mask per gate with recurrent dropout
     for masks, rate, width in ((in_masks, rates[0], F), (rec_masks, rates[1], U)):
         if rate == 0.0:

@@ -7,6 +7,7 @@ from typing import Any, cast
 import numpy as np
 
 from autograd import Tensor, affine
+from autograd.tracing import replayed
 from nn import activations, initializers, regularizers
 from nn import utils as nn_utils
 from nn.layers.base import Layer, Shape, _check_bool, last_axis_error, positive_int
@@ -187,9 +188,7 @@ class Dropout(Layer):
         """
         if not training or self.rate == 0.0:
             return inputs
-        generator = self._generator or nn_utils.rng()
-        keep = generator.random(inputs.shape) >= self.rate
-        return inputs * (keep * (1.0 / (1.0 - self.rate))).astype(inputs.dtype)
+        return inputs * _mask(self._generator, inputs.shape, self.rate, inputs.dtype)
 
     def get_config(self) -> dict[str, Any]:
         """The base config plus `rate` and `seed`.
@@ -201,6 +200,14 @@ class Dropout(Layer):
         return {
             **super().get_config(), "rate": self.rate, "noise_shape": None, "seed": self.seed
         }
+
+
+@replayed  # drawn again on every call of a jit plan: a fresh mask each step
+def _mask(generator: Any, shape: tuple[int, ...], rate: float, dtype: Any) -> np.ndarray:
+    """Dropout's mask: 0 with probability `rate`, else 1/(1-rate), from `generator` (the
+    layer's own, or `nn.utils.rng()`'s when None)."""
+    keep = (generator or nn_utils.rng()).random(shape) >= rate
+    return (keep * (1.0 / (1.0 - rate))).astype(dtype)
 
 
 class Flatten(Layer):

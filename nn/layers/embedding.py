@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.tracing import replayed
 from nn import initializers, regularizers
 from nn.layers.base import Layer, Shape, _check_bool, positive_int
 
@@ -86,7 +87,8 @@ class Embedding(Layer):
         Tensor([[[1., 1.],
                  [1., 1.]]], dtype=float32, requires_grad=True)
         """
-        return self.embeddings[self._ids(inputs.data)]  # type: ignore[index]
+        # replayed: a jit plan checks and casts each call's ids again (not the trace's)
+        return self.embeddings[replayed(self._ids)(inputs)]  # type: ignore[index]
 
     def _ids(self, data: Any) -> np.ndarray:
         """`data` as an integer array, or a ValueError/TypeError quoting the first bad id."""

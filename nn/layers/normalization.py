@@ -13,6 +13,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from autograd import Tensor
+from autograd.tracing import replayed
 from nn import initializers
 from nn.layers.base import Layer, Shape, _check_bool, _is_int
 
@@ -152,7 +153,8 @@ class BatchNormalization(Layer):
         gamma, beta = self._broadcast(self.gamma, inputs), self._broadcast(self.beta, inputs)
         if training and self.trainable:
             stats = moments(inputs, reduced, self.epsilon)
-            self._update_moving_statistics(stats)
+            # replayed: a jit plan stores each step's statistics, not the trace's
+            replayed(self._update_moving_statistics)(stats.mean, stats.variance, stats.scale)
             out = stats.standardized()
             out = out if gamma is None else out * gamma
             return out if beta is None else out + beta
@@ -170,14 +172,16 @@ class BatchNormalization(Layer):
             return weight
         return weight.reshape(_broadcast_shape(inputs.ndim, self._axes, weight.shape))
 
-    def _update_moving_statistics(self, stats: Moments) -> None:
-        """Keras' update, on raw arrays: not in the graph, no gradient."""
-        scale = stats.scale.data.reshape(-1)
+    def _update_moving_statistics(
+        self, mean: np.ndarray, variance: np.ndarray, scale: np.ndarray
+    ) -> None:
+        """Keras' update, on the raw arrays of the batch's moments: no gradient."""
+        scale = scale.reshape(-1)
         dtype = self.moving_mean.dtype  # type: ignore[union-attr]
         with np.errstate(over="ignore"):  # a batch variance beyond the dtype's range saturates
-            batch_variance = stats.variance.data.reshape(-1) * scale * scale
+            batch_variance = variance.reshape(-1) * scale * scale
         batch_variance = np.minimum(batch_variance, np.finfo(dtype).max)
-        batch_mean = stats.mean.data.reshape(-1) * scale
+        batch_mean = mean.reshape(-1) * scale
         m = self.momentum
         for weight, batch in (
             (self.moving_mean, batch_mean),

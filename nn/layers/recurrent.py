@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Tensor, affine, concatenate, stack, unstack
 from autograd.recurrent import lstm
+from autograd.tracing import replayed
 from nn import activations, initializers, regularizers
 from nn import utils as nn_utils
 from nn.layers.base import (
@@ -186,7 +187,9 @@ class RecurrentLayer(_TakesInitialState):
             )
         states = self._start_states(batch, inputs.dtype)
         input_masks, recurrent_masks = (
-            self._draw_masks(batch, features, inputs.dtype) if training else (None, None)
+            # replayed: a jit plan draws each step's masks afresh
+            replayed(self._draw_masks)(batch, features, inputs.dtype) if training
+            else (None, None)
         )
         output, states = self._recur(self._project(inputs, input_masks), states, recurrent_masks)
         return [output, *states] if self.return_state else output
@@ -218,14 +221,14 @@ class RecurrentLayer(_TakesInitialState):
         bias, kernel = self._input_bias(), self.kernel
         assert kernel is not None, "built before called"
         if masks is None or len(masks) == 1:
-            x = inputs if masks is None else inputs * masks[0][:, None, :]
+            x = inputs if masks is None else inputs * masks[0]
             return x @ kernel if bias is None else affine(x, kernel, bias)
         u = self.units
         blocks = [slice(g * u, (g + 1) * u) for g in range(self.gates)]
         return concatenate(
             [
-                (inputs * m[:, None, :]) @ kernel[:, b] if bias is None
-                else affine(inputs * m[:, None, :], kernel[:, b], bias[b])
+                (inputs * m) @ kernel[:, b] if bias is None
+                else affine(inputs * m, kernel[:, b], bias[b])
                 for m, b in zip(masks, blocks)
             ],
             axis=-1,
@@ -246,12 +249,14 @@ class RecurrentLayer(_TakesInitialState):
 
     def _draw_masks(self, batch: int, features: int, dtype: np.dtype) -> tuple[Masks, Masks]:
         """Keras' dropout masks for one sequence: one for the inputs (one per gate when there
-        is recurrent dropout, Keras' implementation 1) and one per gate for the state."""
-        drops = self.dropout > 0 or self.recurrent_dropout > 0
-        # no draw without dropout: autograd.jit then keeps the layer in its plan
-        generator = self._generator or (nn_utils.rng() if drops else np.random.default_rng(0))
+        is recurrent dropout, Keras' implementation 1), shaped (batch, 1, features) to apply to
+        every timestep, and one per gate for the state. Replayed under jit: the arrays
+        returned are the ones the ops use, so a plan reads each step's fresh masks."""
+        generator = self._generator or nn_utils.rng()
         count = self.gates if self.recurrent_dropout > 0 else 1
         inputs = dropout_masks(generator, count, (batch, features), self.dropout, dtype)
+        if inputs is not None:  # one per sequence, over its timesteps: (batch, 1, features)
+            inputs = [m[:, None, :] for m in inputs]
         state = dropout_masks(
             generator, count, (batch, self.units), self.recurrent_dropout, dtype
         )
