@@ -52,6 +52,10 @@ def register(node: Any, hook: Callable[[Any], Any]) -> RemovableHandle:
             "register_hook on a node that does not require grad: no gradient will reach it "
             "(make the leaf with requires_grad=True, or hook a result of an op on one)"
         )
+    from autograd.tracing import ACTIVE, note  # tracing imports this module's importer
+
+    if ACTIVE[0] and node._fn is not None:  # a jit plan keeps no intermediate node to hook
+        note("register_hook on a result inside the traced function")
     key = id(node)
     entry = HOOKS.get(key)
     if entry is None or entry[0]() is not node:

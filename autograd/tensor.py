@@ -229,6 +229,8 @@ class Tensor(Arithmetic, Node):
         >>> h.grad, x.grad
         (array([ 6., 12.]), array([18., 36.]))
         """
+        if _TRACING[0]:  # a jit plan keeps no intermediate nodes: this .grad would not come
+            note("retain_grad() on a result inside the traced function")
         self._retain = True
 
     def zero_grad(self) -> None:

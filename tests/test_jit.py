@@ -174,3 +174,39 @@ def test_draw_graph_of_a_jit_call_shows_its_plan() -> None:
     assert "a jit plan of 3 ops" in draw_graph(out).source  # the node draws its plan
     with pytest.raises(ValueError, match="no plan yet"):
         jit(lambda x: x * 2).draw_graph()
+
+
+@pytest.mark.parametrize("keep", ["retain_grad", "register_hook"])
+def test_what_a_plan_cannot_keep_falls_back_instead_of_vanishing(keep: str) -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+
+    def fn(x):
+        h = w * x
+        if keep == "retain_grad":
+            h.retain_grad()
+        else:
+            h.register_hook(seen.append)
+        return h.sum()
+
+    step = jit(fn)
+    with pytest.warns(RuntimeWarning, match=keep):
+        step(Tensor([1.0, 1.0]))
+    out = step(Tensor([2.0, 2.0]))
+    out.backward()
+    assert out.op == "sum" and step.eager_because is not None  # eager: the feature works
+    if keep == "register_hook":
+        assert len(seen) == 1
+
+
+def test_a_hook_on_a_weight_sees_the_plan_s_gradient() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g.copy()))
+    step = jit(lambda x: (w * x).tanh().sum())
+    for x in ([1.0, 1.0], [0.5, 2.0], [2.0, 1.0]):
+        w.grad = None
+        step(Tensor(x)).backward()
+    expected = 1 - np.tanh(np.array([2.0, 2.0])) ** 2  # d/dw tanh(w x) = x (1 - tanh^2), x=(2,1)
+    np.testing.assert_allclose(seen[-1], expected * np.array([2.0, 1.0]), rtol=1e-12)
+    assert len(seen) == 3
