@@ -50,7 +50,7 @@ import numpy as np
 
 from autograd.backprop import count_uses, sum_to_shape, walk
 from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
-from autograd.modes import _MODE, current_mode, mode
+from autograd.modes import _MODE, PLAIN, current_mode, mode
 from autograd.tracing import ACTIVE, REPLAYING, Call, Tracer
 
 
@@ -116,11 +116,23 @@ class Plan:
         self.forward = namespace["forward"]
         self.backward = namespace["backward"]
         self.guards = [(leaf, _leaf_key(leaf)) for leaf in leaves]
+        self.seen = [leaf._data for leaf in leaves]  # the arrays the guards were taken on
         self.trace_root: Node | None = None
         self.calls: list[Any] | None = None  # the latest results of its replayed calls
+        # the class of its output node, and whether a call records it: fixed by the
+        # signature (arguments' requires_grad) and the guards (the leaves')
+        self.node_type: type[Node] | None = None
+        self.records = False
 
     def leaves_hold(self) -> bool:
-        return all(_leaf_key(leaf) == key for leaf, key in self.guards)
+        """True while every leaf keeps its shape, dtype and requires_grad. The same array
+        object as before (an optimizer updates in place) holds by itself: checked first."""
+        for (leaf, key), seen in zip(self.guards, self.seen):
+            data = leaf._data
+            if data is not seen or leaf.requires_grad is not key[-1]:
+                if _leaf_key(leaf) != key:
+                    return False
+        return True
 
 
 def _leaf_key(node: Node) -> Any:
@@ -183,7 +195,7 @@ class jit:
     def __call__(self, *args: Any) -> Any:
         if self.eager_because is not None:
             return self.fn(*args)
-        key = tuple(_arg_key(x) for x in args)
+        key = tuple([_arg_key(x) for x in args])
         plan = self.plans.get(key)
         if plan is None or not plan.leaves_hold():
             return self._trace(key, args)
@@ -194,7 +206,17 @@ class jit:
         return out
 
     def _run(self, plan: Plan, args: tuple[Any, ...]) -> Any:
-        return Traced.apply(*args, *plan.leaves, plan=plan)
+        """`Traced.apply(*args, *leaves, plan=plan)`, the node built here in the usual mode
+        (the generic apply's checks, done once at the trace, are a tenth of a small step)."""
+        if current_mode() is not PLAIN or plan.node_type is None:
+            return Traced.apply(*args, *plan.leaves, plan=plan)
+        parents = (*args, *plan.leaves)
+        fn = Traced()
+        out = fn.forward(*[p._data if isinstance(p, Node) else p for p in parents], plan=plan)
+        if not plan.records:
+            return plan.node_type._from_op(out, None)
+        fn.params = {"plan": plan}  # as apply keeps them (mutation.py runs forward again)
+        return plan.node_type._from_op(out, fn, parents, _MANY)
 
     # -- tracing ---------------------------------------------------------------------------
     def _trace(self, key: tuple[Any, ...], args: tuple[Any, ...]) -> Any:
@@ -287,6 +309,10 @@ def _write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
     writer = _Writer(tracer, args)
     plan = writer.plan(out)
     plan.trace_root = out  # the trace's own graph: what draw_graph shows for the plan
+    nodes = [p for p in (*args, *plan.leaves) if isinstance(p, Node)]
+    if nodes and all(type(p) is type(nodes[0]) for p in nodes):
+        plan.node_type = type(nodes[0])
+        plan.records = any(p.requires_grad for p in nodes)
     return plan
 
 
