@@ -3,7 +3,8 @@
 The first call runs `fn` eagerly under a tracer that records every op. From that record
 `jit` writes two plain Python functions: the forward, one line per op (`v7 = f3.forward(v2,
 v5)`), and the backward, one line per gradient in exactly the order the eager engine adds
-them, so results are the same bit for bit. Later calls run the plan as a single node of the
+them, so results are the same bit for bit, float32 and float64 alike (the same numpy calls in
+the same order). Later calls run the plan as a single node of the
 graph (op `jit`, its inputs the arguments and the leaves `fn` reached, such as a model's
 weights): `loss.backward()` runs the plan's backward and gradients land in the same `.grad`
 slots as before. No Node objects, no topological sort, nothing for the cycle collector.
