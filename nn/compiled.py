@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd import Tensor, jit
 from autograd.modes import is_grad_enabled
+from nn.multi_output import ArrayGroup
 
 
 def choice(value: Any) -> bool:
@@ -34,16 +35,21 @@ def choice(value: Any) -> bool:
 
 
 def forward(model: Any, x: Any, training: bool = False) -> Any:
-    """The model's output for a batch `x`: traced and replayed when jit is on."""
-    if not getattr(model, "_jit_compile", False) or not isinstance(x, np.ndarray) or not model.built:
+    """The model's output for a batch `x` (an array, or a functional model's ArrayGroup of
+    one array per input): traced and replayed when jit is on."""
+    arrays = x.arrays if isinstance(x, ArrayGroup) else [x] if isinstance(x, np.ndarray) else None
+    if not getattr(model, "_jit_compile", False) or arrays is None or not model.built:
         return model(Tensor(x) if isinstance(x, np.ndarray) else x, training=training)
-    key = (training, is_grad_enabled(), tuple(map(id, model.weights)))
+    key = (training, is_grad_enabled(), len(arrays), tuple(map(id, model.weights)))
     plans = model.__dict__.setdefault("_jit_plans", {})
     traced = plans.get(key)
     if traced is None:
-        def call(batch: np.ndarray) -> Any:
-            return model(Tensor(batch), training=training)
+        several = isinstance(x, ArrayGroup)
+
+        def call(*batch: np.ndarray) -> Any:
+            tensors = [Tensor(b) for b in batch]
+            return model(tensors if several else tensors[0], training=training)
 
         call.__name__ = f"{model.name}.call"
         traced = plans[key] = jit(call)
-    return traced(x)
+    return traced(*arrays)

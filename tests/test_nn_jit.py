@@ -98,3 +98,30 @@ def test_jit_compile_takes_keras_values_and_refuses_others() -> None:
         assert model._jit_compile is on
     with pytest.raises(ValueError, match="jit_compile must be True, False or 'auto', received 'yes'"):
         model.compile(loss="mse", jit_compile="yes")
+
+
+def _two_inputs(jit_compile):
+    nn.utils.set_random_seed(4)
+    a, b = nn.Input(shape=(3,), name="a"), nn.Input(shape=(2,), name="b")
+    shared = L.Dense(4, activation="tanh")
+    merged = L.concatenate([shared(L.Dense(4)(a)), shared(L.Dense(4)(b))])
+    model = nn.Model([a, b], L.Dense(1)(L.Dropout(0.2)(merged)))
+    model.compile(optimizer="adam", loss="mse", jit_compile=jit_compile)
+    rng = np.random.default_rng(1)
+    xa, xb = rng.normal(size=(32, 3)), rng.normal(size=(32, 2))
+    y = rng.normal(size=(32, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit([xa, xb], y, batch_size=8, epochs=2, verbose=0).history
+        out = model.predict([xa, xb], verbose=0)
+    return model, history, out, model.get_weights()
+
+
+def test_a_functional_model_with_two_inputs_runs_as_a_plan_with_the_eager_numbers() -> None:
+    _, h1, out1, w1 = _two_inputs(False)
+    model, h2, out2, w2 = _two_inputs(True)
+    assert h1 == h2
+    np.testing.assert_array_equal(out1, out2)
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    assert all(t.eager_because is None and t.traces == 1 for t in model._jit_plans.values())
