@@ -12,7 +12,10 @@ prints its results:
   7. the same network trained by an explicit loop: the same weights as fit()
   8. a convnet tells strokes apart in 12x12 images: held-out accuracy, its graph and layers
   9. an LSTM forecasts noisy sine waves: held-out MSE against repeating the last value
- 10. property tests: gradients of your own functions against finite differences
+ 10. a functional model with two inputs, a shared encoder and a merge
+ 11. micrograd's network traced once by autograd.jit: the same losses, a faster step
+ 12. backward step by step (explain): each node's local derivative, on a page
+ 13. property tests: gradients of your own functions against finite differences
 
 `python examples/demo.py --docs` also refreshes the pictures the README shows (docs/).
 """
@@ -36,6 +39,7 @@ import custom_training_loop  # noqa: E402
 import explain_backprop  # noqa: E402
 import feed_forward_summary  # noqa: E402
 import functional_api  # noqa: E402
+import jit_speedup  # noqa: E402
 import house_prices  # noqa: E402
 import logistic_regression_from_scratch  # noqa: E402
 import neuron_graph  # noqa: E402
@@ -128,6 +132,9 @@ def steps(out_dir: Path, quick: bool) -> list[tuple[str, str, Callable[[], Any]]
         ("A functional model with two inputs",
          "keras.Model([left, right], same): one shared encoder, concatenate and multiply",
          lambda: functional_api.main(out_dir=out_dir)),
+        ("The same training, traced once: autograd.jit",
+         "micrograd's 2-16-16-1 Value network on moons, eager and under jit: the same losses",
+         lambda: jit_speedup.main(steps=8 if quick else 12, points=24, out_dir=out_dir)),
         ("Backward, step by step",
          "explain() on the house-price neuron (against the formula) and a 2-2-1 tanh net; "
          "a page to step through each",

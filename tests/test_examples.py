@@ -27,6 +27,7 @@ import explain_backprop  # noqa: E402
 import demo  # noqa: E402
 import feed_forward_summary  # noqa: E402
 import functional_api  # noqa: E402
+import jit_speedup  # noqa: E402
 import house_prices  # noqa: E402
 import logistic_regression_from_scratch as logistic  # noqa: E402
 import moons  # noqa: E402
@@ -326,17 +327,18 @@ def test_explain_gives_the_house_price_gradients_the_formula_gives(tmp_path):
 
 def test_demo_quick_tour_writes_every_picture(tmp_path, capsys):
     results = demo.main(out_dir=tmp_path, quick=True)
-    assert len(results) == 12
+    assert len(results) == 13
     for name in ["neuron.svg", "neuron.png", "mlp.svg", "mlp.png", "model.svg", "model.png",
                  "moons_boundary.png", "moons_loss.svg", "house_neuron.svg", "convnet_graph.svg",
                  "convnet_model.svg", "conv_pool.svg", "forecast_loss.svg", "forecast_graph.svg",
-                 "house_backward.html", "tanh_net_backward.html", "functional_api.svg"]:
+                 "house_backward.html", "tanh_net_backward.html", "functional_api.svg",
+                 "jit_plan.svg"]:
         assert (tmp_path / name).stat().st_size > 0, name
     mlp = (tmp_path / "mlp.svg").read_text()
     assert "dense (Dense)" in mlp and "dense_1 (Dense)" in mlp  # layers drawn as clusters
     assert "prediction" in mlp and "grad" in mlp
     out = capsys.readouterr().out
-    assert "12/12  Property tests of gradients" in out and "the tour took" in out
+    assert "13/13  Property tests of gradients" in out and "the tour took" in out
 
 
 def test_functional_api_trains_a_shared_encoder_and_rebuilds_from_its_config(tmp_path, capsys):
@@ -350,6 +352,14 @@ def test_functional_api_trains_a_shared_encoder_and_rebuilds_from_its_config(tmp
     assert "identical predictions: True" in capsys.readouterr().out
 
 
+def test_jit_speedup_trains_the_same_losses_as_eager_and_draws_the_plan(tmp_path, capsys):
+    result = jit_speedup.main(steps=4, points=12, out_dir=tmp_path)
+    assert result["same"] and result["jit_ms"] > 0
+    svg = html.unescape((tmp_path / "jit_plan.svg").read_text())
+    assert "a jit plan of 3 ops" in svg and "tanh" in svg
+    assert "the same bit for bit under jit: True" in capsys.readouterr().out
+
+
 def test_save_and_resume_continues_training_exactly(tmp_path, capsys):
     result = save_and_resume.main(out_dir=tmp_path)
     assert result["identical"] and result["same_predictions"] and result["accuracy"] > 0.8
@@ -360,7 +370,8 @@ def test_save_and_resume_continues_training_exactly(tmp_path, capsys):
 @pytest.mark.parametrize(
     "script",
     ["neuron_graph.py", "logistic_regression_from_scratch.py", "house_prices.py", "convnet.py",
-     "sequence_forecast.py", "explain_backprop.py", "functional_api.py", "save_and_resume.py"],
+     "sequence_forecast.py", "explain_backprop.py", "functional_api.py", "save_and_resume.py",
+     "jit_speedup.py"],
 )
 def test_scripts_run_from_the_command_line(script, tmp_path):
     env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning"}
