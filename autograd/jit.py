@@ -136,6 +136,25 @@ class Plan:
         return True
 
 
+def _static(kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """Keyword arguments as part of a plan's key: fixed values, compared by value."""
+    for name, value in kwargs.items():
+        if isinstance(value, (Node, np.ndarray)):
+            raise TypeError(
+                f"jit: keyword arguments are fixed per plan (as JAX's static arguments); pass "
+                f"Tensors and arrays positionally, received {name}={type(value).__name__}"
+            )
+    items = tuple(sorted(kwargs.items()))
+    try:
+        hash(items)
+    except TypeError:
+        raise TypeError(
+            f"jit: keyword arguments must be hashable (numbers, strings, tuples), received "
+            f"{kwargs!r}"
+        ) from None
+    return ("keywords", items)
+
+
 def _leaf_key(node: Node) -> Any:
     data = node._data
     if isinstance(data, np.ndarray):
@@ -159,8 +178,23 @@ def _arg_key(x: Any) -> Any:
 class jit:
     """Trace `fn` on its first call, replay the plan after (see the module's docstring).
 
-    `strict=True` raises `UntraceableError` instead of falling back to eager.
+    `strict=True` raises `UntraceableError` instead of falling back to eager. A decorator,
+    bare or called: `@jit`, `@jit(strict=True)`. Keyword arguments are fixed per plan (JAX's
+    static arguments): each set of values gets its own trace; Tensors and arrays go
+    positionally.
+
+    >>> from autograd import Tensor
+    >>> @jit(strict=True)
+    ... def scaled(x, *, factor=2.0):
+    ...     return (x * factor).sum()
+    >>> scaled(Tensor([1.0, 2.0])).item(), scaled(Tensor([1.0, 2.0]), factor=3.0).item()
+    (6.0, 9.0)
     """
+
+    def __new__(cls, fn: Any = None, strict: bool = False) -> Any:
+        if fn is None:  # @jit(strict=True): the decorator itself
+            return functools.partial(cls, strict=strict)
+        return super().__new__(cls)
 
     def __init__(self, fn: Callable[..., Any], strict: bool = False) -> None:
         if not callable(fn):
@@ -173,9 +207,9 @@ class jit:
         self.eager_because: str | None = None
         self.traces = 0
 
-    def eager(self, *args: Any) -> Any:
+    def eager(self, *args: Any, **kwargs: Any) -> Any:
         """Run `fn` as it is, without the plan."""
-        return self.fn(*args)
+        return self.fn(*args, **kwargs)
 
     def draw_graph(self, **options: Any) -> Any:
         """The latest plan as `autograd.draw_graph` draws it: the graph its trace recorded
@@ -193,17 +227,19 @@ class jit:
             raise ValueError(f"jit({getattr(self.fn, '__name__', 'fn')}) has no plan yet: call it")
         return draw_plan(list(self.plans.values())[-1], **options)
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.eager_because is not None:
-            return self.fn(*args)
+            return self.fn(*args, **kwargs)
         key = tuple([_arg_key(x) for x in args])
+        if kwargs:
+            key += (_static(kwargs),)
         plan = self.plans.get(key)
         if plan is None or not plan.leaves_hold():
-            return self._trace(key, args)
+            return self._trace(key, args, kwargs)
         out = self._run(plan, args)
         traced_with = self.checking.get(key)
         if traced_with is not None:
-            return self._check(key, plan, args, out, traced_with)
+            return self._check(key, plan, args, kwargs, out, traced_with)
         return out
 
     def _run(self, plan: Plan, args: tuple[Any, ...]) -> Any:
@@ -220,13 +256,13 @@ class jit:
         return plan.node_type._from_op(out, fn, parents, _MANY)
 
     # -- tracing ---------------------------------------------------------------------------
-    def _trace(self, key: tuple[Any, ...], args: tuple[Any, ...]) -> Any:
+    def _trace(self, key: tuple[Any, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         tracer = Tracer()
         now = current_mode()
         token = _MODE.set(mode(now.grad, tracer, now.backward))
         ACTIVE[0] += 1
         try:
-            out = self.fn(*args)
+            out = self.fn(*args, **kwargs)
         finally:
             ACTIVE[0] -= 1
             _MODE.reset(token)
@@ -240,20 +276,20 @@ class jit:
         self.checking[key] = [_snapshot(x) for x in (*args, *plan.leaves)]
         return out
 
-    def _check(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...], out: Any,
-               traced_with: list[Any]) -> Any:
+    def _check(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...],
+               kwargs: dict[str, Any], out: Any, traced_with: list[Any]) -> Any:
         """Compare the plan with an eager run until arguments unlike the trace's pass. The
         eager run reuses the plan's replayed calls (a mask drawn twice would differ)."""
         token = REPLAYING.set(list(plan.calls) if plan.calls is not None else None)
         try:
-            expected = self.fn(*args)
+            expected = self.fn(*args, **kwargs)
         except IndexError:  # it made more replayed calls than the trace: another path
             expected = None
         finally:
             REPLAYING.reset(token)
         if expected is None:
             self._give_up("its eager run took another path than the trace")
-            return self.fn(*args)
+            return self.fn(*args, **kwargs)
         same = _same_result(out, expected)
         if not same:
             self._give_up("its result differed from an eager run's (a number computed in "

@@ -210,3 +210,18 @@ def test_a_hook_on_a_weight_sees_the_plan_s_gradient() -> None:
     expected = 1 - np.tanh(np.array([2.0, 2.0])) ** 2  # d/dw tanh(w x) = x (1 - tanh^2), x=(2,1)
     np.testing.assert_allclose(seen[-1], expected * np.array([2.0, 1.0]), rtol=1e-12)
     assert len(seen) == 3
+
+
+def test_keyword_arguments_are_static_and_the_decorator_takes_options() -> None:
+    @jit(strict=True)
+    def scaled(x, *, factor=2.0):
+        return (x * factor).sum()
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    for factor in (2.0, 3.0, 2.0, 3.0, 2.0):
+        assert scaled(x, factor=factor).item() == 3.0 * factor
+    assert scaled.traces == 2 and len(scaled.plans) == 2
+    with pytest.raises(TypeError, match="pass Tensors and arrays positionally, received factor"):
+        scaled(x, factor=Tensor([1.0]))
+    with pytest.raises(TypeError, match="hashable"):
+        scaled(x, factor=[1.0])
