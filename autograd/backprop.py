@@ -246,6 +246,10 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
     the delivery is written out once per input on purpose (a helper called per edge would add
     ~8 ms to the ~45 ms of a micrograd-demo step).
     """
+    fn = root._fn
+    if root._b is _MANY and fn is not None and fn.plain:
+        if _one_op_on_leaves(root, fn, seed, retain_graph):
+            return
     broadcasts = root._broadcasts
     delivered = {id(seed)}  # arrays handed out to several nodes: never keep them as a .grad
     ready = [root]
@@ -313,6 +317,37 @@ def _backprop(root: Node, seed: Any, retain_graph: bool) -> None:
     except BaseException:
         _clear(root)  # leave no half-collected gradient or count behind for the next call
         raise
+
+
+def _one_op_on_leaves(root: Node, fn: Function, seed: Any, retain_graph: bool) -> bool:
+    """Backward of a graph that is one n-ary op on leaves (a jit plan's node, an `affine` of
+    inputs and weights), without the walk: the same gradients, added in the same order,
+    kept as `_backprop` keeps them. False (nothing done) when the graph is anything else."""
+    parents = root._a
+    for p in parents:
+        if isinstance(p, Node) and p._fn is not None:
+            return False
+    grads = fn.backward(seed, root._data, *[p._data if isinstance(p, Node) else p for p in parents])
+    found: dict[int, list[Any]] = {}  # id -> [leaf, gradient], in the order they first come
+    broadcasts = root._broadcasts
+    for parent, g in zip(parents, grads):
+        if g is None or not isinstance(parent, Node) or not parent.requires_grad:
+            continue
+        if broadcasts and (g.shape != parent._data.shape or g.dtype is not parent._data.dtype):
+            g = _fit_to(g, parent)
+        entry = found.get(id(parent))
+        if entry is None:
+            found[id(parent)] = [parent, g]
+        else:
+            entry[1] = entry[1] + g
+    if root._retains_grad():
+        root._store_grad(seed, False)
+    delivered = {id(seed)}
+    for leaf, g in found.values():
+        _keep(leaf, g, delivered)
+    if not retain_graph:
+        root._fn = fn.spent
+    return True
 
 
 def _backprop_floats(root: Node, seed: Any, retain_graph: bool) -> None:
