@@ -284,6 +284,12 @@ def explain(output: Node, gradient: Any = None, *, accumulate: bool = False,
     if not output.requires_grad:
         raise ValueError("explain: the output does not require grad (made from constants only, "
                          "under no_grad(), or by detach()): there is no gradient to explain")
+    if getattr(output._fn, "plan", None) is not None:  # one node of a jit call: no steps
+        raise ValueError(
+            "explain: this is the one node of a jit call, whose plan keeps no intermediate "
+            "nodes; explain the same step eagerly with jitted.explain(*args) (the plan gives "
+            "the same numbers bit for bit)"
+        )
     order = topological_order(output)
     for node in order:
         if node._fn is not None and node._fn.released:

@@ -211,6 +211,20 @@ class jit:
         """Run `fn` as it is, without the plan."""
         return self.fn(*args, **kwargs)
 
+    def explain(self, *args: Any, gradient: Any = None, **kwargs: Any) -> Any:
+        """`autograd.explain` of this step on these arguments, run eagerly (a plan keeps no
+        intermediate nodes to explain; its numbers are the eager ones, bit for bit).
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([2.0], requires_grad=True, name="w")
+        >>> step = jit(lambda x: (w * x).sum())
+        >>> step.explain(Tensor([3.0])).grad(w)
+        array([3.])
+        """
+        from autograd.explain import explain  # explaining is explain.py's; loaded when asked
+
+        return explain(self.fn(*args, **kwargs), gradient)
+
     def draw_graph(self, **options: Any) -> Any:
         """The latest plan as `autograd.draw_graph` draws it: the graph its trace recorded
         (the values shown are the trace's), captioned as a plan.

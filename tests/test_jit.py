@@ -225,3 +225,19 @@ def test_keyword_arguments_are_static_and_the_decorator_takes_options() -> None:
         scaled(x, factor=Tensor([1.0]))
     with pytest.raises(TypeError, match="hashable"):
         scaled(x, factor=[1.0])
+
+
+def test_explain_of_a_jitted_step_runs_it_eagerly_and_names_the_way() -> None:
+    from autograd import explain
+
+    w = Tensor([2.0, -1.0], requires_grad=True, name="w")
+    step = jit(lambda x: (w * x).tanh().sum())
+    x = Tensor([0.5, 1.5])
+    for _ in range(3):
+        out = step(x)
+    with pytest.raises(ValueError, match=r"jitted.explain\(\*args\)"):
+        explain(out)
+    e = step.explain(x)
+    np.testing.assert_allclose(e.grad(w), (1 - np.tanh([1.0, -1.5]) ** 2) * [0.5, 1.5],
+                               rtol=1e-12)
+    assert [s.op for s in e.steps][:1] == ["sum"]
