@@ -14,15 +14,19 @@ The plan is replayed while its guards hold, checked on every call:
   which reaches the ops as it is), and every other argument is equal (ints, strings, None:
   they may steer Python code); the leaves `fn` reached keep their shape, dtype and
   `requires_grad` (their current data is used, so optimizer steps are seen).
-A change makes `jit` trace again for the new signature (each is cached). What the plan
+A change makes `jit` trace again for the new signature (each is cached). Python numbers and
+raw arrays that `fn` reads from outside (a closure, a global) are frozen into the plan at the
+trace, as JAX's jit freezes them: pass what varies as an argument (a float argument retraces
+when its value changes; a Tensor argument does not). What the plan
 cannot see makes `jit` run `fn` eagerly from then on, with one warning that says why:
 - Python reading numbers out of a tensor while tracing (`.data`, `.numpy()`, `item()`,
   comparisons: a branch could go another way), writing into one, calling `backward()`, or
   drawing random numbers through `nn`'s generator (a mask would be frozen);
 - an array argument that reaches no op as it was passed (numpy work on it would be frozen);
 - a check on the second call, and until a call whose arguments or leaves hold other data
-  passes (an optimizer step changes the weights): the plan's result is compared with an eager
-  run's, and any difference (a constant the plan froze) falls back the same way.
+  passes (an optimizer step changes the weights) or three calls on the same data have: the
+  plan's result is compared with an eager run's, and any difference (a constant the plan
+  froze) falls back the same way.
 `jit(fn, strict=True)` raises instead of falling back.
 Not supported: `backward(create_graph=True)` through a plan (RuntimeError saying so).
 Intermediate results are not nodes: only the output and the inputs keep `.grad`.
@@ -53,6 +57,10 @@ from autograd.backprop import count_uses, sum_to_shape, walk
 from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
 from autograd.modes import _MODE, PLAIN, current_mode, mode
 from autograd.tracing import ACTIVE, REPLAYING, Call, Tracer
+
+
+# checks against eager a plan passes on the trace's own data before it is trusted anyway
+PROBATION = 3
 
 
 class UntraceableError(RuntimeError):
@@ -310,8 +318,13 @@ class jit:
                           "Python or numpy, or a random draw, was frozen into the plan)")
             return expected
         now = (*args, *plan.leaves)  # the weights count: an optimizer step changes them
-        if any(not _same_data(x, old) for x, old in zip(now, traced_with)):
-            del self.checking[key]  # checked on data the trace did not see: trusted
+        traced_with.append(None)  # one more check passed (the list's tail counts them)
+        if len(traced_with) - len(now) >= PROBATION or any(
+            not _same_data(x, old) for x, old in zip(now, traced_with)
+        ):
+            # checked on data the trace did not see, or often enough on the same data (where a
+            # constant made from that data is right anyway): trusted
+            del self.checking[key]
         return out
 
     def _give_up(self, reason: str) -> None:

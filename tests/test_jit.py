@@ -241,3 +241,23 @@ def test_explain_of_a_jitted_step_runs_it_eagerly_and_names_the_way() -> None:
     np.testing.assert_allclose(e.grad(w), (1 - np.tanh([1.0, -1.5]) ** 2) * [0.5, 1.5],
                                rtol=1e-12)
     assert [s.op for s in e.steps][:1] == ["sum"]
+
+
+def test_a_closed_over_number_is_frozen_and_an_argument_is_not() -> None:
+    state = {"scale": 2.0}
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    closure = jit(lambda t: (t * state["scale"]).sum())
+    argument = jit(lambda t, s: (t * s).sum())
+    closure(x)  # the trace
+    closure(x)  # on probation: checked against eager
+    state["scale"] = 3.0
+    assert argument(x, 2.0).item() == 6.0 and argument(x, 3.0).item() == 9.0
+    # still on probation (the trace's own data), the check catches the changed number
+    with pytest.warns(RuntimeWarning, match="differed from an eager run"):
+        assert closure(x).item() == 9.0
+    frozen = jit(lambda t: (t * state["scale"]).sum())
+    for _ in range(5):  # the trace, then 3 checks on the same data: trusted after them
+        frozen(x)
+    assert not frozen.checking
+    state["scale"] = 4.0
+    assert frozen(x).item() == 9.0  # frozen at the trace, as documented (JAX's rule too)
