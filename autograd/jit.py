@@ -17,7 +17,9 @@ The plan is replayed while its guards hold, checked on every call:
 A change makes `jit` trace again for the new signature (each is cached). Python numbers and
 raw arrays that `fn` reads from outside (a closure, a global) are frozen into the plan at the
 trace, as JAX's jit freezes them: pass what varies as an argument (a float argument retraces
-when its value changes; a Tensor argument does not). What the plan
+when its value changes; a Tensor argument does not). So are the leaves it reached: their data
+is read afresh each call, but a leaf replaced by another Tensor object is not seen; call
+`jitted.retrace()` after such a change (nn's jit_compile does this itself). What the plan
 cannot see makes `jit` run `fn` eagerly from then on, with one warning that says why:
 - Python reading numbers out of a tensor while tracing (`.data`, `.numpy()`, `item()`,
   comparisons: a branch could go another way), writing into one, calling `backward()`, or
@@ -214,6 +216,23 @@ class jit:
         self.checking: dict[tuple[Any, ...], list[Any]] = {}
         self.eager_because: str | None = None
         self.traces = 0
+
+    def retrace(self) -> None:
+        """Forget every plan: the next call traces again (after replacing a leaf object, or
+        changing a number `fn` reads from outside).
+
+        >>> from autograd import Tensor
+        >>> w = Tensor([1.0], requires_grad=True)
+        >>> holder = {"w": w}
+        >>> f = jit(lambda x: (holder["w"] * x).sum())
+        >>> _ = f(Tensor([2.0]))
+        >>> holder["w"] = Tensor([5.0], requires_grad=True)
+        >>> f.retrace()
+        >>> f(Tensor([2.0])).item()
+        10.0
+        """
+        self.plans.clear()
+        self.checking.clear()
 
     def eager(self, *args: Any, **kwargs: Any) -> Any:
         """Run `fn` as it is, without the plan."""
