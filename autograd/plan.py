@@ -230,10 +230,8 @@ class _Writer:
             body: list[str] = []
             if floats and form is PASS_ON:
                 local = [g, g]
-            elif floats and form is CROSS:
-                body.append(f"ga{k} = {g} * {args[1]}")
-                body.append(f"gb{k} = {g} * {args[0]}")
-                local = [f"ga{k}", f"gb{k}"]
+            elif floats and form is CROSS:  # each product written where it is added: fewer lines
+                local = [f"{g} * {args[1]}", f"{g} * {args[0]}"]
             else:
                 needs = ""
                 if cls.wants_needs:
