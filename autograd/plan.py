@@ -61,9 +61,10 @@ class Unplannable(Exception):
     """Why a trace cannot become a plan (jit then falls back to eager)."""
 
 
-
 # -- writing the plan ----------------------------------------------------------------------
 def write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
+    """The plan of a finished trace of `fn(*args)` that returned `out`, or Unplannable
+    saying why there is none."""
     if tracer.problems:
         what, where = tracer.problems[0]
         raise Unplannable(f"{what} at {where}")
