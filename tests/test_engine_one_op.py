@@ -34,7 +34,7 @@ def test_one_op_on_leaves_gives_the_general_walk_s_gradients() -> None:
 
 
 def test_gradients_accumulate_and_the_graph_is_released() -> None:
-    w, b, _, out = _case()
+    w, _, _, out = _case()
     out.backward(np.ones(6), retain_graph=True)
     out.backward(np.ones(6))
     np.testing.assert_array_equal(w.grad, [4.0, 4.0])
