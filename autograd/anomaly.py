@@ -276,7 +276,7 @@ class _Monitor:
         return "\n".join(lines)
 
     # -- backward --------------------------------------------------------------------------
-    def seed(self, root: Node, seed: Any) -> None:
+    def seed(self, root: Node, seed: Any, plain: bool = True) -> None:
         self.running = None  # a backward that raised earlier in the block did not reset it
         if self.check:
             bad = _first_bad(seed._data if isinstance(seed, Node) else seed)

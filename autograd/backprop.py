@@ -212,8 +212,8 @@ def run_backward(
         found: dict[Node, Any] = {}
         wanted = None if inputs is None else set(inputs)
         leads = None if wanted is None else set(_leading_to(topological_order(root), wanted))
-        if monitor is not None:
-            monitor.seed(root, seed)
+        if monitor is not None:  # plain: what a jit trace can replay
+            monitor.seed(root, seed, gradient is None and inputs is None and not create_graph)
         _backprop_general(root, seed, retain_graph, create_graph, wanted, leads, found, monitor)
         return found if inputs is not None else None
     finally:

@@ -9,6 +9,14 @@ graph (op `jit`, its inputs the arguments and the leaves `fn` reached, such as a
 weights): `loss.backward()` runs the plan's backward and gradients land in the same `.grad`
 slots as before. No Node objects, no topological sort, nothing for the cycle collector.
 
+A whole training step can be one plan: when `fn` calls `loss.backward()` itself (plain: no
+`gradient=`, `inputs=` or `create_graph`), clears `.grad` (`t.grad = None`, `zero_grad()`)
+and updates weights through an `effect` (nn's `Optimizer.step` and `apply_gradients` are
+effects), the plan runs the forward, the backward with each gradient stored in its `.grad`
+as the engine stores it, and calls the effect again with the same objects (the optimizer,
+the list of weights). Its result is then a node without a graph (the step is done). A step
+called under `no_grad()` or anomaly detection runs eagerly.
+
 The plan is replayed while its guards hold, checked on every call:
 - each argument has the shape, dtype and `requires_grad` it had (a Tensor, or an array,
   which reaches the ops as it is), and every other argument is equal (ints, strings, None:
@@ -22,7 +30,9 @@ is read afresh each call, but a leaf replaced by another Tensor object is not se
 `jitted.retrace()` after such a change (nn's jit_compile does this itself). What the plan
 cannot see makes `jit` run `fn` eagerly from then on, with one warning that says why:
 - Python reading numbers out of a tensor while tracing (`.data`, `.numpy()`, `item()`,
-  comparisons: a branch could go another way), writing into one, calling `backward()`, or
+  comparisons: a branch could go another way), writing into one, reading or assigning
+  `.grad` (other than clearing it), a `backward()` with a gradient, `inputs=`,
+  `create_graph=True` or gradient hooks, an effect given a tensor made inside `fn`, or
   drawing random numbers through `nn`'s generator (a mask would be frozen);
 - an array argument that reaches no op as it was passed (numpy work on it would be frozen);
 - a check on the second call, and until a call whose arguments or leaves hold other data
@@ -90,12 +100,16 @@ class Traced(Function):
                 "backward(create_graph=True) through a jit plan is not supported: call the "
                 "function eagerly (jitted.eager(...)) to differentiate twice"
             )
+        assert self.plan.backward is not None, "only a step's plan has no backward"
         paused = _pause_collector()
         try:
             return self.plan.backward(grad, self.saved, *parents)
         finally:
             if paused:
                 gc.enable()
+
+
+_OTHER_PATH = object()  # an eager run that made more replayed calls than its trace
 
 
 def _pause_collector() -> bool:
@@ -237,8 +251,14 @@ class jit:
         plan = self.plans.get(key)
         if plan is None or not plan.leaves_hold():
             return self._trace(key, args, kwargs)
-        out = self._run(plan, args)
         traced_with = self.checking.get(key)
+        if plan.skip is not None:  # a training step
+            if current_mode() is not PLAIN:  # traced with grad on: no_grad, anomaly: eager
+                return self.fn(*args, **kwargs)
+            if traced_with is not None:
+                return self._check_step(key, plan, args, kwargs, traced_with)
+            return self._run_step(plan, args)
+        out = self._run(plan, args)
         if traced_with is not None:
             return self._check(key, plan, args, kwargs, out, traced_with)
         return out
@@ -255,6 +275,60 @@ class jit:
             return plan.node_type._from_op(out, None)
         fn.params = {"plan": plan}  # as apply keeps them (mutation.py runs forward again)
         return plan.node_type._from_op(out, fn, parents, _MANY)
+
+    def _run_step(self, plan: Plan, args: tuple[Any, ...]) -> Any:
+        """A step's plan: forward, backward, updates; its result a node without a graph."""
+        parents = (*args, *plan.leaves)
+        paused = _pause_collector()
+        try:
+            out = plan.forward(args, *[p._data if isinstance(p, Node) else p for p in parents])
+        finally:
+            if paused:
+                gc.enable()
+        if plan.out_type is None:  # the step returned None
+            return None
+        return plan.out_type._from_op(out, None)
+
+    def _check_step(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...],
+                    kwargs: dict[str, Any], traced_with: list[Any]) -> Any:
+        """`_check` for a step: the plan runs without its effects (an optimizer's update),
+        its loss and gradients are put aside, then the eager step runs for real and both
+        are compared; the eager step's result is returned (its updates are the ones made)."""
+        holders = plan.holders(args)
+        before = [h._grad for h in holders]
+        assert plan.skip is not None, "a step's plan has its skip flag"
+        plan.skip[0] = True
+        try:
+            out = self._run_step(plan, args)
+        finally:
+            plan.skip[0] = False
+        planned = [h._grad for h in holders]
+        for h, g in zip(holders, before):
+            h._grad = g
+        expected = self._eager_replaying(plan, args, kwargs)
+        if expected is _OTHER_PATH:
+            self._give_up("its eager run took another path than the trace")
+            return self.fn(*args, **kwargs)
+        if not _same_result(out, expected) or not all(
+            _same_grad(g, h._grad) for g, h in zip(planned, holders)
+        ):
+            self._give_up("its loss or gradients differed from an eager run's (a number "
+                          "computed in Python or numpy, or a random draw, was frozen into the "
+                          "plan)")
+            return expected
+        self._passed(key, plan, args, traced_with)
+        return expected
+
+    def _eager_replaying(self, plan: Plan, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """`fn` run eagerly, taking the plan's replayed calls (a mask drawn twice would
+        differ); `_OTHER_PATH` if it made more of them than the trace."""
+        token = REPLAYING.set(list(plan.calls) if plan.calls is not None else None)
+        try:
+            return self.fn(*args, **kwargs)
+        except IndexError:
+            return _OTHER_PATH
+        finally:
+            REPLAYING.reset(token)
 
     # -- tracing ---------------------------------------------------------------------------
     def _trace(self, key: tuple[Any, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -281,14 +355,8 @@ class jit:
                kwargs: dict[str, Any], out: Any, traced_with: list[Any]) -> Any:
         """Compare the plan with an eager run until arguments unlike the trace's pass. The
         eager run reuses the plan's replayed calls (a mask drawn twice would differ)."""
-        token = REPLAYING.set(list(plan.calls) if plan.calls is not None else None)
-        try:
-            expected = self.fn(*args, **kwargs)
-        except IndexError:  # it made more replayed calls than the trace: another path
-            expected = None
-        finally:
-            REPLAYING.reset(token)
-        if expected is None:
+        expected = self._eager_replaying(plan, args, kwargs)
+        if expected is _OTHER_PATH:
             self._give_up("its eager run took another path than the trace")
             return self.fn(*args, **kwargs)
         same = _same_result(out, expected)
@@ -296,6 +364,12 @@ class jit:
             self._give_up("its result differed from an eager run's (a number computed in "
                           "Python or numpy, or a random draw, was frozen into the plan)")
             return expected
+        self._passed(key, plan, args, traced_with)
+        return out
+
+    def _passed(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...],
+                traced_with: list[Any]) -> None:
+        """Count a passed check; trust the plan once it passed on data unlike the trace's."""
         now = (*args, *plan.leaves)  # the weights count: an optimizer step changes them
         traced_with.append(None)  # one more check passed (the list's tail counts them)
         if len(traced_with) - len(now) >= PROBATION or any(
@@ -304,7 +378,6 @@ class jit:
             # checked on data the trace did not see, or often enough on the same data (where a
             # constant made from that data is right anyway): trusted
             del self.checking[key]
-        return out
 
     def _give_up(self, reason: str) -> None:
         name = getattr(self.fn, "__name__", "fn")
@@ -326,6 +399,12 @@ def _same_data(x: Any, old: Any) -> bool:
     if isinstance(data, np.ndarray) or isinstance(old, np.ndarray):
         return bool(np.array_equal(data, old, equal_nan=True))
     return bool(data == old)
+
+
+def _same_grad(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(np.array_equal(a, b, equal_nan=True))
 
 
 def _same_result(a: Any, b: Any) -> bool:

@@ -9,13 +9,14 @@ functions and what their guards compare.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from autograd.backprop import count_uses, sum_to_shape, walk
-from autograd.graph import _MANY, CROSS, PASS_ON, Function, Node
-from autograd.tracing import Call, Tracer
+from autograd.backprop import _keep
+from autograd.graph import Function, Node
+from autograd.plan_backward import fit, write_backward
+from autograd.tracing import Backward, Call, ClearGrad, Effect, Tracer
 
 
 class Plan:
@@ -29,7 +30,10 @@ class Plan:
         self.ops = ops  # each step's op name, in order (what draw_graph shows)
         exec(compile(source, "<jit plan>", "exec"), namespace)  # noqa: S102 (our own code)
         self.forward = namespace["forward"]
-        self.backward = namespace["backward"]
+        # a step (backward() inside) has no backward of its own: forward(args, *parents) does
+        # it all; `skip[0]` set makes it leave out its effects (jit's check against eager)
+        self.backward: Callable[..., Any] | None = namespace.get("backward")
+        self.skip: list[bool] | None = namespace.get("_SKIP")
         self.guards = [(leaf, _leaf_key(leaf)) for leaf in leaves]
         self.seen = [leaf._data for leaf in leaves]  # the arrays the guards were taken on
         self.trace_root: Node | None = None
@@ -38,6 +42,12 @@ class Plan:
         # signature (arguments' requires_grad) and the guards (the leaves')
         self.node_type: type[Node] | None = None
         self.records = False
+        self.out_type: type[Node] | None = None  # a step's result: a node without a graph
+        self.grad_holders: list[tuple[int | None, Any]] = []
+
+    def holders(self, args: tuple[Any, ...]) -> list[Any]:
+        """The nodes whose `.grad` this step writes, for a call on `args`."""
+        return [n if i is None else args[i] for i, n in self.grad_holders]
 
     def leaves_hold(self) -> bool:
         """True while every leaf keeps its shape, dtype and requires_grad. The same array
@@ -68,13 +78,15 @@ def write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
     if tracer.problems:
         what, where = tracer.problems[0]
         raise Unplannable(f"{what} at {where}")
-    if not isinstance(out, Node):
+    stepping = any(cls in (Backward, ClearGrad, Effect) for cls, *_r in tracer.steps)
+    if not isinstance(out, Node) and not (out is None and stepping):  # a step may return None
         raise Unplannable(f"it returned {type(out).__name__}, not a Tensor or a Value")
     if not tracer.steps:
         raise Unplannable("it applied no op")
     writer = _Writer(tracer, args)
     plan = writer.plan(out)
     plan.trace_root = out  # the trace's own graph: what draw_graph shows for the plan
+    plan.out_type = type(out) if out is not None else None
     nodes = [p for p in (*args, *plan.leaves) if isinstance(p, Node)]
     if nodes and all(type(p) is type(nodes[0]) for p in nodes):
         plan.node_type = type(nodes[0])
@@ -90,9 +102,11 @@ class _Writer:
         self.args = args
         self.names: dict[int, str] = {}  # id(node or wired array) -> variable name
         self.keep: list[Any] = []  # what the ids refer to: kept alive while writing
-        self.namespace: dict[str, Any] = {"_fit": _fit, "np": np}
+        self.namespace: dict[str, Any] = {"_fit": fit, "_keep": _keep, "np": np}
         self.leaves: list[Node] = []
         self.consumed: set[int] = set()
+        # whose `.grad` a step writes: (argument index, None) or (None, the node itself)
+        self.holders: list[tuple[int | None, Any]] = []
         for i, x in enumerate(args):
             self.names[id(x)] = f"P{i}"
             self.keep.append(x)
@@ -148,11 +162,33 @@ class _Writer:
     def ref(self, x: Any) -> str:
         return self.node_name(x) if isinstance(x, Node) else self.constant(x)
 
-    def plan(self, out: Node) -> Plan:
+    def plan(self, out: Node | None) -> Plan:
         fwd: list[str] = []
         ops: list[str] = []
         step_of: dict[int, tuple[int, type[Function], tuple[Any, ...], str]] = {}
+        stepping = False  # a training step: backward() or an update inside the function
         for k, (cls, inputs, params, node) in enumerate(self.tracer.steps):
+            if cls in (Backward, ClearGrad, Effect):
+                stepping = True
+                if cls is Backward:
+                    spent = [(node, node._fn) for node, _ in params["ops"]]
+                    for node, fn in params["ops"]:  # the graph as the backward found it
+                        node._fn = fn
+                    try:
+                        lines = self.backward_inline(inputs[0], params["seed"], step_of)
+                    finally:
+                        for node, fn in spent:
+                            node._fn = fn
+                    fwd += [f"    {line}" for line in lines]
+                elif cls is ClearGrad:
+                    holder = self.holder(inputs[0])
+                    if holder is not None:
+                        fwd.append(f"    {holder}._grad = None")
+                else:
+                    fwd.append(self.effect_call(k, inputs[0], inputs[1:], params))
+                ops.append(cls.name if cls is not Effect
+                           else f"effect {getattr(inputs[0], '__qualname__', 'call')}")
+                continue
             if cls is Call:  # a replayed Python call: run again, its arrays wired by identity
                 fn, *call_args = inputs
                 self.namespace[f"F{k}"] = fn
@@ -188,86 +224,99 @@ class _Writer:
                     f"argument {i} (an array) reached no op as it was passed; pass a Tensor, "
                     "or do the numpy work on it before calling"
                 )
-        out_name = self.ref(out)
+        out_name = self.ref(out) if out is not None else "None"
         saved = [f"v{k}" for k in range(len(self.tracer.steps))]
         saved += [f"f{k}" for k, (cls, *_r) in enumerate(self.tracer.steps)
                   if cls.shared is None and cls is not Call]
         parents = [f"P{i}" for i in range(len(self.args))] + [
             f"L{i}" for i in range(len(self.leaves))
         ]
-        head = f"def forward({', '.join(parents)}):"
         calls: list[Any] | None = None
         if any(cls is Call for cls, *_r in self.tracer.steps):
             self.namespace["_CALLS"] = calls = []
             fwd.insert(0, "    _CALLS.clear()")
-        fwd_src = "\n".join([head, *fwd, f"    return {out_name}, ({', '.join(saved)},)"])
-        bwd_src = self.backward_source(out, step_of, parents, saved)
-        plan = Plan(fwd_src + "\n\n" + bwd_src + "\n", self.namespace, self.leaves,
-                    len(self.args), ops)
+        if stepping:  # one function: the forward, backward and updates in the traced order
+            self.namespace["_SKIP"] = [False]
+            source = "\n".join([f"def forward(_args, {', '.join(parents)}):", *fwd,
+                                f"    return {out_name}"]) + "\n"
+        else:
+            assert out is not None, "write_plan lets only a step return None"
+            head = f"def forward({', '.join(parents)}):"
+            fwd_src = "\n".join([head, *fwd, f"    return {out_name}, ({', '.join(saved)},)"])
+            source = fwd_src + "\n\n" + self.backward_source(out, step_of, parents, saved) + "\n"
+        plan = Plan(source, self.namespace, self.leaves, len(self.args), ops)
         plan.calls = calls
+        plan.grad_holders = self.holders
         return plan
 
     def backward_source(self, out: Node, step_of: dict[int, Any], parents: list[str],
                         saved: list[str]) -> str:
-        """The backward, visiting nodes and adding gradients in the eager engine's order."""
-        lines = [f"def backward(g_out, saved, {', '.join(parents)}):",
-                 f"    {', '.join(saved)}, = saved"]
-        grads: dict[int, str] = {id(out): "g_out"}
-        floats = not out._broadcasts
-        count_uses(out)
-        try:
-            order = _kahn(out)
-        finally:
-            for node in walk(out):
-                node._n = 0
-        for node, targets in order:
-            step = step_of.get(id(node))
-            g = grads.get(id(node))
-            if step is None or g is None or not targets:
-                continue
-            k, cls, inputs, inst = step
-            form = node._fn.form if node._fn is not None else None
-            args = [self.ref(x) for x in inputs]
-            body: list[str] = []
-            if floats and form is PASS_ON:
-                local = [g, g]
-            elif floats and form is CROSS:  # each product written where it is added: fewer lines
-                local = [f"{g} * {args[1]}", f"{g} * {args[0]}"]
-            else:
-                needs = ""
-                if cls.wants_needs:
-                    mask = [i in targets for i in range(len(inputs))]
-                    needs = f", needs={mask!r}"
-                local = [f"g{k}_{i}" for i in range(len(inputs))]
-                body.append(
-                    f"{', '.join(local)}, = {inst}.backward({g}, v{k}, {', '.join(args)}{needs})"
-                )
-            for i in targets:
-                parent = inputs[i]
-                name = self.ref(parent)
-                var, incoming = f"g_{name}", local[i]
-                if floats:
-                    body.append(f"{var} = {incoming}" if id(parent) not in grads
-                                else f"{var} = {var} + {incoming}")
-                elif id(parent) not in grads:
-                    body.append(f"{var} = _fit({incoming}, {name})")
-                else:  # the engine adds a gradient that is not None: held + new
-                    body.append(f"if {incoming} is not None:")
-                    body.append(f"    {var} = _fit({incoming}, {name}) if {var} is None "
-                                f"else {var} + _fit({incoming}, {name})")
-                grads[id(parent)] = var
-            if floats:
-                lines += [f"    {line}" for line in body]
-            else:  # an op may hand None to an input: the engine then skips its backward
-                lines.append(f"    if {g} is not None:")
-                lines += [f"        {line}" for line in body]
-        if not floats:  # a block skipped for a None gradient leaves its variables None
-            names = sorted({v for v in grads.values() if v != "g_out"})
-            if names:
-                lines.insert(2, f"    {' = '.join(names)} = None")
+        """The backward of a plan whose output's `backward()` comes later, as a node's."""
+        body, grads, _order = write_backward(out, "g_out", step_of, self.ref, {})
         results = ", ".join(grads.get(id(p), "None") for p in self._parent_nodes())
-        lines.append(f"    return ({results},)")
+        lines = [f"def backward(g_out, saved, {', '.join(parents)}):",
+                 f"    {', '.join(saved)}, = saved", *[f"    {line}" for line in body],
+                 f"    return ({results},)"]
         return "\n".join(lines)
+
+    def backward_inline(self, root: Any, seed: Any, step_of: dict[int, Any]) -> list[str]:
+        """A `backward()` called inside the traced function: its lines, then each gradient
+        kept as the engine keeps it (leaves only, in the order the engine pops them)."""
+        if id(root) not in step_of:
+            raise Unplannable("backward() was called on a result not made inside the function")
+        if root._keeps_all_grads:
+            raise Unplannable(
+                f"backward() of a {type(root).__name__} keeps every node's .grad, which a plan "
+                "has no nodes for; jit the loss alone and call backward() outside"
+            )
+        name = self.constant(seed)
+        body, grads, order = write_backward(root, name, step_of, self.ref,
+                                            self.tracer.grad_shapes)
+        body.append(f"_D = {{id({name})}}")  # the engine's `delivered`: the seed is shared
+        for node in order:
+            var = grads.get(id(node))
+            if var is None or node._fn is not None or not node.requires_grad:
+                continue
+            holder = self.holder(node)
+            if holder is not None:
+                body += [f"if {var} is not None:", f"    _keep({holder}, {var}, _D)"]
+        return body
+
+    def holder(self, node: Node) -> str | None:
+        """The expression of the node object whose `.grad` a plan writes: an argument's, or
+        a node reached by the trace (a weight: the guards keep it). None: a leaf made inside
+        the function from an argument's array, which eager makes afresh on each call."""
+        for i, x in enumerate(self.args):
+            if x is node:
+                self.holders.append((i, None))
+                return f"_args[{i}]"
+        name = self.names.get(id(node), "")
+        if name.startswith("P"):
+            return None
+        self.holders.append((None, node))
+        return self.obj(node)
+
+    def obj(self, x: Any) -> str:
+        """A namespace name for the object `x` itself (not its value)."""
+        name = f"O{len(self.namespace)}"
+        self.namespace[name] = x
+        self.keep.append(x)
+        return name
+
+    def effect_call(self, k: int, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        """The line that makes an `effect` call again, on the same objects."""
+        for x in (*args, *kwargs.values()):
+            for item in (x, *(x if isinstance(x, (list, tuple)) else ())):
+                made = self.names.get(id(item), "")[:1] in ("v", "P")  # an op's or an argument
+                if made or any(item is a for a in self.args):
+                    raise Unplannable(
+                        f"{getattr(fn, '__qualname__', 'an effect')} received "
+                        f"{type(item).__name__} {self.names.get(id(item), '')}: a value the "
+                        "plan makes or takes per call cannot be frozen into the call"
+                    )
+        self.namespace[f"E{k}"] = fn
+        parts = [self.obj(x) for x in args] + [f"{n}={self.obj(v)}" for n, v in kwargs.items()]
+        return f"    if not _SKIP[0]: E{k}({', '.join(parts)})"
 
     def _parent_nodes(self) -> list[Any]:
         return [*self.args, *self.leaves]
@@ -279,45 +328,3 @@ def _is_literal(x: Any) -> bool:
     if type(x) is float:
         return math.isfinite(x)  # repr(inf) and repr(nan) are not Python
     return type(x) is tuple and all(_is_literal(i) for i in x)
-
-
-def _kahn(root: Node) -> list[tuple[Node, list[int]]]:
-    """Each node in the order the eager backward pops it, with the inputs it hands a
-    gradient to in the order it hands them (uses counted by `count_uses` beforehand)."""
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        targets = _delivery_order(node)
-        order.append((node, targets))
-        parents = node._parents
-        for i in targets:
-            parent = parents[i]
-            parent._n -= 1
-            if not parent._n:
-                ready.append(parent)
-    return order
-
-
-def _delivery_order(node: Node) -> list[int]:
-    """Indices of the inputs backward hands a gradient to, in the engine's order: a plain
-    binary op gives its second input first; every other op goes in order."""
-    fn = node._fn
-    if fn is None:
-        return []
-    parents = node._parents
-    takes = [i for i, p in enumerate(parents) if isinstance(p, Node) and p._n > 0]
-    if len(parents) == 2 and node._b is not _MANY and fn.plain:
-        return takes[::-1]
-    return takes
-
-
-def _fit(grad: Any, like: Any) -> Any:
-    """A gradient summed back to its input's shape and given its dtype (`_fit_to`)."""
-    if grad is None:
-        return grad  # `like`: an ndarray or a numpy scalar (a 0-d result), both have shapes
-    if grad.shape != like.shape:
-        grad = sum_to_shape(grad, like.shape)
-    if grad.dtype is not like.dtype and grad.dtype != like.dtype:
-        grad = grad.astype(like.dtype)
-    return grad

@@ -13,7 +13,7 @@ from autograd.arithmetic import Arithmetic
 from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
 from autograd.inplace import in_place
 from autograd.tracing import ACTIVE as _TRACING
-from autograd.tracing import note
+from autograd.tracing import grad_cleared, note
 from autograd.modes import _SCOPE, current_scope
 from autograd.mutation import CLOCK as _CLOCK
 from autograd.mutation import verify_unchanged
@@ -127,7 +127,8 @@ class Tensor(Arithmetic, Node):
 
     # `_born`: the mutation clock when this tensor was made; `_touched`: when user code last
     # reached its data (unset until then). mutation.py compares them in backward
-    __slots__ = ("_born", "_retain", "_touched", "scope")
+    # `_grad`: what `.grad` holds (a property, so that a jit trace sees it cleared)
+    __slots__ = ("_born", "_grad", "_retain", "_touched", "scope")
     _broadcasts = True
 
     def __init__(
@@ -135,7 +136,7 @@ class Tensor(Arithmetic, Node):
     ) -> None:
         self._data = as_array(data, dtype)
         self._born = _CLOCK[0]
-        self.grad = None
+        self._grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.label = name
         self._fn = None
@@ -150,7 +151,7 @@ class Tensor(Arithmetic, Node):
         node = cls.__new__(cls)
         node._data = data if type(data) is np.ndarray else np.asarray(data)
         node._born = _CLOCK[0]
-        node.grad = None
+        node._grad = None
         node.requires_grad = fn is not None
         node.label = None
         node._fn = fn
@@ -204,16 +205,37 @@ class Tensor(Arithmetic, Node):
         return seed
 
     def _store_grad(self, grad: Any, fresh: bool = False) -> None:
-        if self.grad is None:
+        held = self._grad
+        if held is None:
             # Keep the array itself only if nothing else can see it: not handed to another
             # node, not a view of another array. An optimizer may update .grad in place.
             owned = fresh and type(grad) is np.ndarray and grad.base is None
             if owned and grad.dtype is self._data.dtype or isinstance(grad, Node):
-                self.grad = grad
+                self._grad = grad
             else:
-                self.grad = np.array(grad, dtype=self._data.dtype)
+                self._grad = np.array(grad, dtype=self._data.dtype)
         else:
-            self.grad = self.grad + grad
+            self._grad = held + grad
+
+    @property
+    def grad(self) -> Any:
+        """The gradient `backward()` accumulated here (an ndarray of this tensor's shape and
+        dtype), or None before any; set it to None to start afresh (as in PyTorch).
+
+        >>> w = Tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        array([2., 4.])
+        """
+        if _TRACING[0]:
+            note("a read of .grad")
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if _TRACING[0] and not (value is None and grad_cleared(self)):
+            note("an assignment to .grad")
+        self._grad = value
 
     def _retains_grad(self) -> bool:
         return self._fn is None or self._retain
@@ -244,7 +266,7 @@ class Tensor(Arithmetic, Node):
         >>> x.grad is None
         True
         """
-        self.grad = None
+        self.grad = None  # the property: a jit trace records it
 
     def detach(self) -> Tensor:
         """The same data as a new leaf that does not require grad (PyTorch's `detach`).

@@ -11,6 +11,9 @@ import functools
 import sys
 from typing import Any
 
+import numpy as np
+
+from autograd import hooks
 from autograd.graph import Function, Node
 from autograd.modes import _MODE, current_mode, mode
 
@@ -44,27 +47,105 @@ def _site(skip: int = 0) -> str:
 
 
 class Tracer:
-    """The monitor of a trace: records each op applied (the engine calls `forward`)."""
+    """The monitor of a trace: records each op applied (the engine calls `forward`), and
+    a `backward()`, a `.grad` cleared or an `effect` call made inside the traced function."""
 
     check = False  # anomaly.py's flag: no NaN checks here
 
     def __init__(self) -> None:
-        self.steps: list[tuple[type[Function], tuple[Any, ...], dict[str, Any], Node]] = []
+        self.steps: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]] = []
         self.problems: list[tuple[str, str]] = []
         self.reads: dict[int, tuple[Any, Any, str, str]] = {}
+        # id(node) -> (shape, dtype) of each gradient its backward returned at the trace (None
+        # where not an ndarray): a plan sums or casts only where the engine had to
+        self.grad_shapes: dict[int, list[Any]] = {}
 
     def forward(self, cls: type[Function], inputs: tuple[Any, ...], params: dict[str, Any],
                 node: Node) -> None:
         self.steps.append((cls, tuple(inputs), dict(params), node))
 
-    def seed(self, root: Node, seed: Any) -> None:
-        self.problems.append(("backward() inside the traced function", _site()))
+    def seed(self, root: Node, seed: Any, plain: bool = True) -> None:
+        """`root.backward()` inside the traced function: a plan runs its backward there and
+        stores the gradients as the engine does. `plain`: the default seed, no create_graph,
+        no `inputs=`; anything else (and gradient hooks) the plan cannot replay."""
+        if not plain:
+            self.problems.append(("backward() with a gradient, inputs= or create_graph=True",
+                                  _site()))
+        elif hooks.HOOKS:
+            self.problems.append(("backward() with gradient hooks registered", _site()))
+        else:  # the ops as they are now: the backward about to run releases them
+            from autograd.backprop import walk  # backprop calls this module's users
+
+            ops = [(node, node._fn) for node in walk(root)]
+            self.steps.append((Backward, (root,), {"seed": seed, "ops": ops}, None))
 
     def backward_started(self, node: Node) -> None: ...
 
-    def backward_done(self, node: Node, grads: Any, retain_graph: bool) -> None: ...
+    def backward_done(self, node: Node, grads: Any, retain_graph: bool) -> None:
+        self.grad_shapes[id(node)] = [
+            (g.shape, g.dtype) if type(g) is np.ndarray else None for g in grads
+        ]
 
 
+def grad_cleared(node: Node) -> bool:
+    """Tell a trace in progress that `node.grad` was set to None (False: no trace here)."""
+    tracer = current_mode().monitor
+    if not isinstance(tracer, Tracer):
+        return False
+    tracer.steps.append((ClearGrad, (node,), {}, None))
+    return True
+
+
+class Backward:
+    """The step class of a `backward()` called inside a traced function."""
+
+    name = "backward"
+    shared = None
+
+
+class ClearGrad:
+    """The step class of `t.grad = None` (or `zero_grad()`) inside a traced function."""
+
+    name = "clear grad"
+    shared = None
+
+
+class Effect:
+    """The step class of an `effect` call (an optimizer's update) inside a traced function."""
+
+    name = "effect"
+    shared = None
+
+
+def effect(fn: Any) -> Any:
+    """Mark `fn` as a call a `jit` plan makes again, as it is, on every call: an update of
+    state the plan cannot trace (an optimizer's step reads each `.grad` and writes each
+    weight in place). Its arguments are kept as the objects they were (an optimizer, a list
+    of weights): a Tensor or array made inside the traced function cannot be one of them.
+    During the trace it runs unwatched; outside a trace it is `fn`.
+
+    >>> calls = []
+    >>> log = effect(lambda x: calls.append(x))
+    >>> log(1), calls
+    (None, [1])
+    """
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        state = current_mode()
+        tracer = state.monitor
+        if not isinstance(tracer, Tracer):
+            return fn(*args, **kwargs)
+        token = _MODE.set(mode(state.grad, None, state.backward))
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            _MODE.reset(token)
+        tracer.steps.append((Effect, (fn, *args), kwargs, out))
+        return out
+
+    call.__wrapped_effect__ = fn  # type: ignore[attr-defined]
+    return call
 
 
 # While jit compares a plan with an eager run, the results of the plan's replayed calls in

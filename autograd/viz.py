@@ -224,8 +224,15 @@ def draw_graph(
 def draw_plan(plan: Any, **options: Any) -> Graph:
     """A `jit` plan drawn as the graph its trace recorded, captioned as a plan (the values
     shown are the trace's: the replays keep no nodes). Options as `draw_graph`'s."""
-    note = (f"a jit plan of {len(plan.ops)} ops, replayed as one node per call; drawn as "
-            "traced (values from the trace)")
+    steps = [op for op in plan.ops if op == "backward" or op.startswith("effect ")]
+    if steps:  # a training step: its backward() and updates run inside the plan
+        n_ops = sum(op not in steps and op != "clear grad" for op in plan.ops)
+        note = (f"a jit plan of {n_ops} ops, then "
+                f"{', '.join(dict.fromkeys(steps))}, replayed as one call per step; drawn "
+                "as traced (values from the trace)")
+    else:
+        note = (f"a jit plan of {len(plan.ops)} ops, replayed as one node per call; drawn "
+                "as traced (values from the trace)")
     defaults = {"rankdir": "LR", "show_data": True, "show_grad": True, "max_nodes": 300,
                 "highlight": None, "clusters": None, "layout_timeout": 10.0}
     unknown = set(options) - set(defaults)

@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.engine import raw
+from autograd.tracing import effect
 from nn import schedules
 from nn.registry import Registry, custom_objects
 
@@ -115,6 +116,8 @@ class Optimizer:
         self._schedule = None
 
     # -- the public steps ------------------------------------------------------------------
+    # both are `effect`s: inside a jitted training step the plan calls them again, as they are
+    @effect
     def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, Tensor]]) -> None:
         """Update each variable from its gradient (pairs are `(grad, variable)`, as Keras).
 
@@ -151,6 +154,7 @@ class Optimizer:
             update(data, grad, state)
         self.iterations += 1
 
+    @effect
     def step(self, params: Sequence[Tensor]) -> None:
         """PyTorch style: update every parameter from its `.grad` (None grads are skipped).
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+import nn
 from autograd import Tensor, affine, jit, ops, softmax_cross_entropy
 from benchmarks.workloads.data import batches, digits, init_weights
 from benchmarks.workloads.harness import (
@@ -80,22 +81,24 @@ class Chainrule(Engine):
 
 
 class Jitted(Chainrule):
-    """The chainrule step with its forward under `autograd.jit`: one traced plan per step
-    (forward and backward generated once), then the same backward() and SGD as `Chainrule`."""
+    """The whole chainrule step under `autograd.jit`: forward, `zero_grad`, `backward()` and
+    nn's SGD `step` (an effect the plan calls again) traced once, then replayed as one plan."""
 
     def __init__(self, weights: list[np.ndarray], data: list[Batch], lr: float) -> None:
         super().__init__(weights, data, lr)
-        self.traced = jit(lambda x, labels: self.forward(x, labels)[0])
+        self.optimizer = nn.optimizers.SGD(learning_rate=lr)
+        self.traced = jit(self.train_step)
+
+    def train_step(self, x: Tensor, labels: np.ndarray) -> Tensor:
+        loss, _ = self.forward(x, labels)
+        self.optimizer.zero_grad(self.params)
+        loss.backward()
+        self.optimizer.step(self.params)
+        return loss
 
     def step(self) -> Tensor:
         x, labels = self.inputs[self.next_batch()]
         loss = self.traced(x, labels)
-        for p in self.params:
-            p.grad = None
-        loss.backward()
-        lr = self.lr
-        for p in self.params:
-            p.data -= lr * p.grad
         self.losses.append(loss.item())
         return loss
 
