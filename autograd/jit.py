@@ -147,13 +147,14 @@ def _static(kwargs: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _arg_key(x: Any) -> Any:
+    # dtypes compare by kind, size and byte order: the dtype itself is the key
     if isinstance(x, Node):
         data = x._data
-        if isinstance(data, np.ndarray):
-            return ("node", type(x), data.shape, data.dtype.str, x.requires_grad)
+        if data.__class__ is np.ndarray:
+            return ("node", type(x), data.shape, data.dtype, x.requires_grad)
         return ("node", type(x), x.requires_grad)
     if isinstance(x, np.ndarray):
-        return ("array", x.shape, x.dtype.str)
+        return ("array", x.shape, x.dtype)
     if isinstance(x, (int, float, str, bool, type(None), tuple, frozenset)):
         return ("value", type(x), x)
     return ("object", type(x), id(x))
@@ -278,10 +279,11 @@ class jit:
 
     def _run_step(self, plan: Plan, args: tuple[Any, ...]) -> Any:
         """A step's plan: forward, backward, updates; its result a node without a graph."""
-        parents = (*args, *plan.leaves)
+        arrays = [a._data if isinstance(a, Node) else a for a in args]
+        arrays += [leaf._data for leaf in plan.leaves]
         paused = _pause_collector()
         try:
-            out = plan.forward(args, *[p._data if isinstance(p, Node) else p for p in parents])
+            out = plan.forward(args, *arrays)
         finally:
             if paused:
                 gc.enable()

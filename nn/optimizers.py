@@ -146,13 +146,17 @@ class Optimizer:
                 grad = self._gradient(grad, variable)
                 data = variable.data
             append((grad, variable, data))
+        self._apply(checked)
+        self.iterations += 1
+
+    def _apply(self, checked: list[tuple[np.ndarray, Tensor, np.ndarray]]) -> None:
+        """Each checked `(grad, variable, data)` through `update` with its state."""
         states, update = self._state, self.update
         for grad, variable, data in checked:
             state = states.get(variable)
             if state is None:
                 state = states[variable] = self.build_state(data)
             update(data, grad, state)
-        self.iterations += 1
 
     @effect
     def step(self, params: Sequence[Tensor]) -> None:
@@ -164,7 +168,12 @@ class Optimizer:
         >>> w.data
         array([0.8, 1.6])
         """
-        self.apply_gradients([(p.grad, p) for p in _tensors(params)])
+        pairs = []
+        for p in params:
+            if p.__class__ is not Tensor and not isinstance(p, Tensor):
+                _tensors([p])  # raises, saying what it received
+            pairs.append((p._grad, p))
+        self.apply_gradients(pairs)
 
     def zero_grad(self, params: Sequence[Tensor]) -> None:
         """Clear every parameter's `.grad` (to None) before the next backward.
@@ -282,6 +291,15 @@ class SGD(Optimizer):
         ({'momentum': array([0., 0.])}, {})
         """
         return {"momentum": np.zeros_like(data)} if self.momentum else {}
+
+    def _apply(self, checked: list[tuple[np.ndarray, Tensor, np.ndarray]]) -> None:
+        # plain SGD keeps no state: one rate for all (a step is a sixth cheaper, digits MLP)
+        if self.momentum or type(self).update is not SGD.update:
+            super()._apply(checked)
+            return
+        lr = self.learning_rate
+        for grad, _variable, data in checked:
+            data -= lr * grad
 
     def update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
         """`w -= lr * g`, or the momentum / Nesterov step (see the class docstring).
