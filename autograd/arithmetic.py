@@ -9,13 +9,34 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from autograd import ops
 from autograd.engine import Node, apply_binary, apply_unary, raw, shared
+from autograd.tracing import ACTIVE, REPLAYING, replayed
 
 # The shared instances of the stateless primitives, for the hot paths.
 _ADD, _MUL, _NEG = shared(ops.Add), shared(ops.Mul), shared(ops.Neg)
 _EXP, _LOG, _TANH = shared(ops.Exp), shared(ops.Log), shared(ops.Tanh)
 _SIGMOID, _RELU, _ABS = shared(ops.Sigmoid), shared(ops.Relu), shared(ops.Abs)
+
+
+@replayed
+def _negative(a: np.ndarray) -> np.ndarray:
+    return -a
+
+
+@replayed
+def _reciprocal(a: np.ndarray) -> np.ndarray:
+    return ops.power(a, -1)  # type: ignore[no-any-return]
+
+
+def _watched(other: Any) -> bool:
+    """True for an array operand while jit traces or checks a plan: `x - a` and `x / a`
+    negate or invert `a` first, which a plan must redo on each call's array (a replayed
+    call; numpy's own `-a` would be frozen at the trace's). The graph is the eager one."""
+    return bool(ACTIVE[0] or REPLAYING.get() is not None) and isinstance(other, np.ndarray) \
+        and other.ndim > 0
 
 
 class Arithmetic:
@@ -55,9 +76,9 @@ class Arithmetic:
     def __sub__(self, other: Any) -> Any:
         if other.__class__ is not self.__class__:
             other = self._lift(other)
-        return apply_binary(
-            _ADD, self, apply_unary(_NEG, other) if isinstance(other, Node) else -other
-        )
+        if isinstance(other, Node):
+            return apply_binary(_ADD, self, apply_unary(_NEG, other))
+        return apply_binary(_ADD, self, _negative(other) if _watched(other) else -other)
 
     def __rsub__(self, other: Any) -> Any:
         return apply_binary(_ADD, apply_unary(_NEG, self), self._lift(other))
@@ -74,7 +95,8 @@ class Arithmetic:
         if isinstance(other, Node):
             return apply_binary(_MUL, self, ops.Pow.apply(other, exponent=-1))
         # a constant divisor folds into one multiply (by inf for 0, as numpy divides)
-        return apply_binary(_MUL, self, ops.power(other, -1))
+        return apply_binary(_MUL, self, _reciprocal(other) if _watched(other)
+                            else ops.power(other, -1))
 
     def __rtruediv__(self, other: Any) -> Any:
         return apply_binary(_MUL, ops.Pow.apply(self, exponent=-1), self._lift(other))

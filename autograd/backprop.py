@@ -540,9 +540,12 @@ def _pass_on(
             grads = fn.backward(grad, out, *args)
         if monitor is not None:
             monitor.backward_done(node, grads, retain_graph)
-    for i, parent in enumerate(parents):
+    # the fast paths' order: a plain binary op hands its second input its gradient first
+    # (the same pushes, so the same order of additions: a monitor changes no number)
+    for i in (1, 0) if b is not _MANY and fn.plain and len(parents) == 2 else range(len(parents)):
         if not takes[i]:
             continue
+        parent = parents[i]
         g = grads[i] if grads else None
         if g is not None:
             # dtypes by identity (numpy's are shared objects); `_fit_to` compares properly

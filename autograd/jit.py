@@ -287,9 +287,12 @@ class jit:
         finally:
             if paused:
                 gc.enable()
-        if plan.out_type is None:  # the step returned None
+        kind = plan.out_type
+        if kind is None:  # the step returned None
             return None
-        return plan.out_type._from_op(out, None)
+        if isinstance(kind, tuple):
+            return tuple([t._from_op(v, None) for t, v in zip(kind, out)])
+        return kind._from_op(out, None)
 
     def _check_step(self, key: tuple[Any, ...], plan: Plan, args: tuple[Any, ...],
                     kwargs: dict[str, Any], traced_with: list[Any]) -> Any:
@@ -410,6 +413,11 @@ def _same_grad(a: Any, b: Any) -> bool:
 
 
 def _same_result(a: Any, b: Any) -> bool:
+    if type(a) is tuple or type(b) is tuple:  # a step's several results
+        return (type(a) is tuple and type(b) is tuple and len(a) == len(b)
+                and all(map(_same_result, a, b)))
+    if a is None or b is None:
+        return a is b
     x = a._data if isinstance(a, Node) else a
     y = b._data if isinstance(b, Node) else b
     if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):

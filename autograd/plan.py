@@ -42,7 +42,8 @@ class Plan:
         # signature (arguments' requires_grad) and the guards (the leaves')
         self.node_type: type[Node] | None = None
         self.records = False
-        self.out_type: type[Node] | None = None  # a step's result: a node without a graph
+        # a step's result: a node without a graph (or a tuple of them; None: it returned None)
+        self.out_type: type[Node] | tuple[type[Node], ...] | None = None
         self.grad_holders: list[tuple[int | None, Any]] = []
 
     def holders(self, args: tuple[Any, ...]) -> list[Any]:
@@ -79,14 +80,17 @@ def write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
         what, where = tracer.problems[0]
         raise Unplannable(f"{what} at {where}")
     stepping = any(cls in (Backward, ClearGrad, Effect) for cls, *_r in tracer.steps)
-    if not isinstance(out, Node) and not (out is None and stepping):  # a step may return None
+    several = type(out) is tuple and out and all(isinstance(o, Node) for o in out)
+    # a step may return None, or a tuple of nodes (a loss and the predictions)
+    if not isinstance(out, Node) and not (stepping and (out is None or several)):
         raise Unplannable(f"it returned {type(out).__name__}, not a Tensor or a Value")
     if not tracer.steps:
         raise Unplannable("it applied no op")
     writer = _Writer(tracer, args)
     plan = writer.plan(out)
-    plan.trace_root = out  # the trace's own graph: what draw_graph shows for the plan
-    plan.out_type = type(out) if out is not None else None
+    # the trace's own graph: what draw_graph shows for the plan
+    plan.trace_root = out[0] if several else out
+    plan.out_type = tuple(map(type, out)) if several else type(out) if out is not None else None
     nodes = [p for p in (*args, *plan.leaves) if isinstance(p, Node)]
     if nodes and all(type(p) is type(nodes[0]) for p in nodes):
         plan.node_type = type(nodes[0])
@@ -162,7 +166,7 @@ class _Writer:
     def ref(self, x: Any) -> str:
         return self.node_name(x) if isinstance(x, Node) else self.constant(x)
 
-    def plan(self, out: Node | None) -> Plan:
+    def plan(self, out: Any) -> Plan:
         fwd: list[str] = []
         ops: list[str] = []
         step_of: dict[int, tuple[int, type[Function], tuple[Any, ...], str]] = {}
@@ -224,7 +228,10 @@ class _Writer:
                     f"argument {i} (an array) reached no op as it was passed; pass a Tensor, "
                     "or do the numpy work on it before calling"
                 )
-        out_name = self.ref(out) if out is not None else "None"
+        if type(out) is tuple:
+            out_name = f"({', '.join(self.ref(o) for o in out)},)"
+        else:
+            out_name = self.ref(out) if out is not None else "None"
         saved = [f"v{k}" for k in range(len(self.tracer.steps))]
         saved += [f"f{k}" for k, (cls, *_r) in enumerate(self.tracer.steps)
                   if cls.shared is None and cls is not Call]
@@ -304,19 +311,36 @@ class _Writer:
         return name
 
     def effect_call(self, k: int, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-        """The line that makes an `effect` call again, on the same objects."""
-        for x in (*args, *kwargs.values()):
-            for item in (x, *(x if isinstance(x, (list, tuple)) else ())):
-                made = self.names.get(id(item), "")[:1] in ("v", "P")  # an op's or an argument
-                if made or any(item is a for a in self.args):
-                    raise Unplannable(
-                        f"{getattr(fn, '__qualname__', 'an effect')} received "
-                        f"{type(item).__name__} {self.names.get(id(item), '')}: a value the "
-                        "plan makes or takes per call cannot be frozen into the call"
-                    )
+        """The line that makes an `effect` call again: on the same objects, but an argument
+        of the step as this call's, and a node an op made as this call's value (a node
+        without a graph: the backward is done)."""
+        parts = [self.effect_arg(fn, x) for x in args]
+        parts += [f"{n}={self.effect_arg(fn, v)}" for n, v in kwargs.items()]
         self.namespace[f"E{k}"] = fn
-        parts = [self.obj(x) for x in args] + [f"{n}={self.obj(v)}" for n, v in kwargs.items()]
         return f"    if not _SKIP[0]: E{k}({', '.join(parts)})"
+
+    def effect_arg(self, fn: Any, x: Any) -> str:
+        for i, a in enumerate(self.args):
+            if x is a:
+                return f"_args[{i}]"
+        name = self.names.get(id(x), "")
+        if isinstance(x, Node) and name[:1] in ("v", "P"):  # an op's, or Tensor(argument)
+            return f"{self.obj(type(x)._from_op)}({name}, None)"
+        for item in x if isinstance(x, (list, tuple)) else ():
+            inner = self.names.get(id(item), "")
+            if inner[:1] in ("v", "P") or any(item is a for a in self.args):
+                raise Unplannable(
+                    f"{getattr(fn, '__qualname__', 'an effect')} received a "
+                    f"{type(x).__name__} holding {type(item).__name__} {inner}: a value the "
+                    "plan makes or takes per call cannot be frozen into the call (pass it "
+                    "as an argument of its own)"
+                )
+        if name[:1] in ("v", "P"):  # an array an op made, or an argument's array
+            raise Unplannable(
+                f"{getattr(fn, '__qualname__', 'an effect')} received {type(x).__name__} "
+                f"{name}: a value the plan makes per call (pass a Tensor, not its data)"
+            )
+        return self.obj(x)
 
     def _parent_nodes(self) -> list[Any]:
         return [*self.args, *self.leaves]

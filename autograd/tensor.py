@@ -13,7 +13,7 @@ from autograd.arithmetic import Arithmetic
 from autograd.engine import Function, Node, apply_binary, apply_ternary, shared
 from autograd.inplace import in_place
 from autograd.tracing import ACTIVE as _TRACING
-from autograd.tracing import grad_cleared, note
+from autograd.tracing import grad_cleared, note, replayed
 from autograd.modes import _SCOPE, current_scope
 from autograd.mutation import CLOCK as _CLOCK
 from autograd.mutation import verify_unchanged
@@ -697,12 +697,18 @@ def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") 
         )
     if not isinstance(logits, Tensor):
         raise TypeError(f"softmax_cross_entropy expects logits as a Tensor, received {logits!r}")
-    labels = np.asarray(labels._data if isinstance(labels, Node) else labels)
+    labels = _class_ids(labels, logits._data.shape)
+    return ops.SoftmaxCrossEntropy.apply(logits, labels=labels, reduction=reduction)
+
+
+@replayed  # checked again on every call of a jit plan: a label out of range would pick
+def _class_ids(labels: Any, shape: tuple[int, ...]) -> np.ndarray:  # another row's logit
+    """`labels` as integer class ids for logits of `shape` (ValueError if they are not)."""
+    labels = np.asarray(labels)
     if labels.dtype.kind == "f" and np.all(np.mod(labels, 1) == 0):
         labels = labels.astype(np.int64)
     if labels.dtype.kind not in "iu":
         raise ValueError(f"softmax_cross_entropy expects integer labels, received {labels!r}")
-    shape = logits._data.shape
     if not shape or labels.shape != shape[:-1]:
         raise ValueError(
             f"softmax_cross_entropy: labels of shape {labels.shape} do not match logits of shape "
@@ -714,7 +720,7 @@ def softmax_cross_entropy(logits: Tensor, labels: Any, reduction: str = "none") 
             f"softmax_cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
             f"received labels from {labels.min()} to {labels.max()}"
         )
-    return ops.SoftmaxCrossEntropy.apply(logits, labels=labels, reduction=reduction)
+    return labels
 
 
 def affine(x: Any, w: Any, b: Any = None) -> Tensor:

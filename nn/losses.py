@@ -24,9 +24,10 @@ from typing import Any, Callable, ClassVar
 
 import numpy as np
 
-from autograd import Node, Tensor, softmax_cross_entropy, where
+from autograd import Node, Tensor, softmax_cross_entropy
 from autograd.arrays import ids_below
 from autograd.engine import raw
+from autograd.tracing import replayed
 from nn.activations import softplus
 from nn.registry import Registry
 
@@ -62,8 +63,10 @@ def _short(x: Any) -> str:
     return text if len(text) < 80 else text[:77] + "..."
 
 
-def align(y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
+def align(y_true: Any, y_pred: Any, then: Callable[[np.ndarray], np.ndarray] | None = None
+          ) -> tuple[np.ndarray, Tensor]:
     """Labels as an array of y_pred's shape and dtype; `(n,)` lines up with `(n, 1)`.
+    `then(labels)`, if given, checks or converts them further (it returns the labels).
 
     Any other shape mismatch is a ValueError: broadcasting labels `(n,)` against
     predictions `(n, 1)` would silently compare every label with every prediction.
@@ -73,7 +76,20 @@ def align(y_true: Any, y_pred: Any) -> tuple[np.ndarray, Tensor]:
     ((3, 1), dtype('float32'))
     """
     y_pred = _predictions(y_pred)
-    return line_up(_labels(y_true), y_pred.shape).astype(y_pred.dtype, copy=False), y_pred
+    labels = _labels(y_true)
+    if then is None and labels.shape == y_pred.shape and labels.dtype == y_pred.dtype:
+        return labels, y_pred  # as they are (an argument of a jit plan stays one)
+    return _aligned(labels, y_pred.shape, y_pred.dtype, then), y_pred
+
+
+# The label preparations below are `replayed`: inside a jitted training step they run again
+# on each batch's labels (checks included) instead of being frozen at the trace's batch. (A
+# decision on shapes and dtypes alone may be taken outside: jit's guards keep them.)
+@replayed
+def _aligned(labels: np.ndarray, shape: tuple[int, ...], dtype: np.dtype,
+             then: Callable[[np.ndarray], np.ndarray] | None) -> np.ndarray:
+    labels = line_up(labels, shape).astype(dtype, copy=False)
+    return labels if then is None else then(labels)
 
 
 def line_up(labels: np.ndarray, want: tuple[int, ...]) -> np.ndarray:
@@ -114,10 +130,26 @@ def line_up_ids(labels: np.ndarray, predictions: tuple[int, ...]) -> np.ndarray:
     return labels
 
 
-def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
-    """Integer class ids of shape `y_pred.shape[:-1]` (a trailing axis of 1 is dropped)."""
-    labels = line_up_ids(_labels(y_true), y_pred.shape)
-    classes = y_pred.shape[-1]
+def _logit_ids(y_true: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """The labels lined up with logits of `shape` (softmax_cross_entropy checks the ids)."""
+    labels = _labels(y_true)
+    return labels if labels.shape == shape[:-1] else _lined_up_ids(labels, shape)
+
+
+_lined_up_ids = replayed(line_up_ids)
+
+
+@replayed
+def _one_hot_labels(y_true: Any, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """Sparse labels for predictions of `shape` as one-hot rows of `dtype`."""
+    return _one_hot(_sparse_labels(y_true, shape), shape[-1], dtype)
+
+
+def _sparse_labels(y_true: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Integer class ids of shape `shape[:-1]` for predictions of `shape` (a trailing axis of 1
+    is dropped)."""
+    labels = line_up_ids(_labels(y_true), shape)
+    classes = shape[-1]
     if labels.dtype.kind in "iu" and ids_below(labels, classes):  # the usual batch: one pass
         return labels.astype(np.intp, copy=False)
     _require_class_ids(labels)
@@ -129,16 +161,19 @@ def _sparse_labels(y_true: Any, y_pred: Tensor) -> np.ndarray:
     return labels.astype(np.intp)
 
 
-def _require_unit_interval(labels: np.ndarray) -> None:
+def _require_unit_interval(labels: np.ndarray) -> np.ndarray:
     """Binary crossentropy's labels are probabilities: a 2 would give a silently wrong loss."""
     if labels.size and (labels.min() < 0 or labels.max() > 1):
         raise ValueError(
             f"binary_crossentropy expects labels in [0, 1], received values from "
             f"{labels.min()} to {labels.max()}"
         )
+    return labels
 
 
 def _require_class_ids(labels: np.ndarray) -> None:
+    if labels.dtype.kind in "iub" and (not labels.size or labels.min() >= 0):
+        return  # integers: only the sign to check (one pass)
     if labels.size and (
         not np.all(np.isfinite(labels)) or np.any(labels < 0) or np.any(labels != np.round(labels))
     ):
@@ -200,13 +235,12 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> 
     >>> binary_crossentropy([[0, 1], [0, 0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).data.round(3)
     array([0.916, 0.714])
     """
-    labels, y_pred = align(y_true, y_pred)
-    _require_unit_interval(labels)
+    labels, y_pred = align(y_true, y_pred, _require_unit_interval)
     if from_logits:
         losses = softplus(y_pred) - y_pred * labels
     else:
         p = y_pred.clip(EPSILON, 1.0 - EPSILON)
-        losses = -(p.log() * labels + (1.0 - p).log() * (1.0 - labels))
+        losses = -(p.log() * labels + (1.0 - p).log() * _complement(labels))
     return losses.mean(axis=-1)
 
 
@@ -230,8 +264,7 @@ def _from_logits(y_true: Any, y_pred: Any, reduction: str) -> Tensor:
     """Sparse crossentropy from logits: the engine's fused primitive (stable, its gradient is
     softmax - one_hot), which checks the class ids itself (integers, in range)."""
     y_pred = _predictions(y_pred)
-    labels = line_up_ids(_labels(y_true), y_pred.shape)
-    return softmax_cross_entropy(y_pred, labels, reduction=reduction)
+    return softmax_cross_entropy(y_pred, _logit_ids(y_true, y_pred.shape), reduction=reduction)
 
 
 def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False) -> Tensor:
@@ -244,8 +277,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
     if from_logits:
         return _from_logits(y_true, y_pred, "none")
     y_pred = _predictions(y_pred)
-    ids = _sparse_labels(y_true, y_pred)
-    one_hot = _one_hot(ids, y_pred.shape[-1], y_pred.dtype)
+    one_hot = _one_hot_labels(y_true, y_pred.shape, y_pred.dtype)
     return -(_log_probabilities(y_pred, from_logits) * one_hot).sum(axis=-1)
 
 
@@ -255,10 +287,18 @@ def hinge(y_true: Any, y_pred: Any) -> Tensor:
     >>> hinge([[0.0, 1.0], [0.0, 0.0]], Tensor([[0.6, 0.4], [0.4, 0.6]])).data.round(2)
     array([1.1, 1.5])
     """
-    labels, y_pred = align(y_true, y_pred)
-    if np.isin(labels, (0, 1)).all():  # Keras converts a batch of binary labels
-        labels = 2 * labels - 1
+    labels, y_pred = align(y_true, y_pred, _signed)
     return (1.0 - y_pred * labels).relu().mean(axis=-1)
+
+
+@replayed  # numpy on the labels: redone on each batch's in a jit plan
+def _complement(labels: np.ndarray) -> np.ndarray:
+    return 1.0 - labels  # type: ignore[no-any-return]
+
+
+def _signed(labels: np.ndarray) -> np.ndarray:
+    """Keras converts a batch of binary labels {0, 1} to {-1, 1}."""
+    return 2 * labels - 1 if np.isin(labels, (0, 1)).all() else labels
 
 
 def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
@@ -268,11 +308,11 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Tensor:
     array([0.18, 0.13])
     """
     labels, y_pred = align(y_true, y_pred)
-    error = y_pred - labels
-    size = error.abs()
-    return where(size.data <= delta, error * error * 0.5, size * delta - 0.5 * delta**2).mean(
-        axis=-1
-    )
+    size = (y_pred - labels).abs()
+    # min(|e|, delta) carries both pieces: 0.5 m**2 + delta (|e| - m). No branch on the data
+    # in Python, so a jit plan replays it as it is
+    small = size.clip(None, delta)
+    return (small * small * 0.5 + (size - small) * delta).mean(axis=-1)
 
 
 # Keras' short aliases
@@ -337,7 +377,7 @@ class Loss:
         ValueError: mean_squared_error expects finite labels, received NaN or inf
         """
         labels = _labels(y_true)
-        if labels.size and not np.all(np.isfinite(labels)):
+        if labels.dtype.kind == "f" and labels.size and not np.isfinite(labels).all():
             raise ValueError(f"{self.name} expects finite labels, received NaN or inf")
 
     def get_config(self) -> dict[str, Any]:

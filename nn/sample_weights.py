@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd.tracing import replayed
 from nn.regularizers import penalty
 
 
@@ -119,6 +120,7 @@ def sample_weights(
     return None
 
 
+@replayed  # a jitted training step expands each batch's own weights
 def per_loss_value(weights: np.ndarray, loss_shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     """A batch's weights broadcast to the shape of its per-sample losses: a weight per sample
     covers every time step of a sequence output, as Keras expands it.

@@ -125,7 +125,8 @@ class TrainingMixin:
         ('mean_squared_error', ['loss', 'mae'])
         """
         self._jit_compile = compiled.choice(kwargs.pop("jit_compile", "auto"))
-        self.__dict__.pop("_jit_plans", None)
+        self.__dict__.pop("_jit_plans", None)  # nn/compiled.py's: forward passes, train steps
+        self.__dict__.pop("_jit_steps", None)
         unknown = [k for k in kwargs if k not in _COMPILE_NOOPS]
         if unknown:
             raise TypeError(
@@ -368,9 +369,9 @@ class TrainingMixin:
         progbar: Any,
         history: History,
     ) -> dict[str, float]:
-        weights = self.trainable_weights  # type: ignore[attr-defined]
-        loss_fn, optimizer, metrics = self.loss, self.optimizer, self._metrics
-        penalties = regularized_weights(self)  # (regularizer, weight) pairs, added to the loss
+        metrics = self._metrics
+        # (regularizer, weight) pairs, added to the loss
+        train = compiled.Trainer(self, regularized_weights(self))
         terminate = cbs.find(TerminateOnNaN) is not None
         batch_hooks = cbs.batch_hooks
         n = len(x)
@@ -389,15 +390,9 @@ class TrainingMixin:
                 wb = None if sw is None else sw[rows]
                 if batch_hooks:
                     cbs.call_batch("on_train_batch_begin", step, None)
-                out = compiled.forward(self, xb, training=True)
-                loss = weighted_loss(loss_fn, yb, out, wb, penalties)
-                value = loss.item()  # not .data: a read there is watched (autograd.mutation)
+                value, out = train(xb, yb, wb)
                 finite = math.isfinite(value)
-                if finite:
-                    for w in weights:
-                        w.grad = None
-                    loss.backward()
-                    optimizer.step(weights)
+                if finite and metrics:
                     update_metrics(metrics, self._plain_metrics, yb, out.data, wb)
                 total += value * (hi - lo)
                 seen += hi - lo
@@ -557,15 +552,10 @@ class TrainingMixin:
         metrics = self._ready_metrics()
         for metric in metrics:
             metric.reset_state()
-        weights = self.trainable_weights  # type: ignore[attr-defined]
-        out = compiled.forward(self, x, training=True)
-        loss = weighted_loss(self.loss, y, out, sw, regularized_weights(self))
-        for w in weights:
-            w.grad = None
-        loss.backward()
-        self.optimizer.step(weights)
-        update_metrics(metrics, self._plain_metrics, y, out.data, sw)
-        values = list(_logs(float(loss.data), metrics).values())
+        value, out = compiled.Trainer(self, regularized_weights(self))(x, y, sw)
+        if math.isfinite(value):
+            update_metrics(metrics, self._plain_metrics, y, out.data, sw)
+        values = list(_logs(value, metrics).values())
         return values[0] if len(values) == 1 else values
 
     def test_on_batch(self, x: Any, y: Any, sample_weight: Any = None) -> Any:

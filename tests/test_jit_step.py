@@ -6,10 +6,15 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Tensor, UntraceableError, Value, detect_anomaly, jit, no_grad
 from autograd.tensor import affine, softmax_cross_entropy
+from autograd.anomaly import _Monitor, set_monitor
+from autograd.modes import _MODE
+from autograd.testing import graphs
 from autograd.tracing import effect
 
 
@@ -119,23 +124,36 @@ def test_a_step_under_no_grad_or_anomaly_detection_runs_eagerly() -> None:
         jitted(Tensor(batches[3][0]), batches[3][1])  # eager: backward() under no_grad fails
 
 
-def test_an_effect_given_a_tensor_made_in_the_step_falls_back_with_a_warning() -> None:
+def test_an_effect_receives_each_call_s_own_values_and_a_list_of_them_falls_back() -> None:
     w = Tensor([1.0, 2.0], requires_grad=True)
     seen = []
-    record = effect(lambda t: seen.append(float(t._data.sum())))
+    record = effect(lambda t, x: seen.append((t.item(), x.numpy().sum())))
 
     def step(x):
         y = (w * x).sum()
-        record(y)  # a per-call value: the plan would hand it the trace's
+        record(y, x)  # the plan hands it this call's loss and argument
         return y
 
-    jitted = jit(step)
-    with pytest.warns(RuntimeWarning, match="effect"):
-        jitted(Tensor([1.0, 1.0]))
-    jitted(Tensor([2.0, 2.0]))
-    assert seen == [3.0, 6.0] and jitted.eager_because is not None
-    with pytest.raises(UntraceableError, match="effect"):
-        jit(step, strict=True)(Tensor([1.0, 1.0]))
+    jitted = jit(step, strict=True)
+    for v in (1.0, 2.0, 3.0, 4.0):
+        jitted(Tensor([v, v]))
+    assert seen == [(3.0 * v, 2.0 * v) for v in (1.0, 2.0, 3.0, 4.0)]
+    assert jitted.eager_because is None and not jitted.checking
+
+    listed = effect(lambda items: seen.append(items[0].item()))
+
+    def inside_a_list(x):
+        y = (w * x).sum()
+        listed([y])  # a container is frozen as it is: its contents would be the trace's
+        return y
+
+    with pytest.raises(UntraceableError, match="holding Tensor"):
+        jit(inside_a_list, strict=True)(Tensor([1.0, 1.0]))
+    lenient = jit(inside_a_list)
+    with pytest.warns(RuntimeWarning, match="holding Tensor"):
+        lenient(Tensor([1.0, 1.0]))
+    lenient(Tensor([2.0, 2.0]))
+    assert seen[-2:] == [3.0, 6.0]
 
 
 @pytest.mark.parametrize("what, body", [
@@ -189,3 +207,54 @@ def test_a_scalar_value_step_runs_eagerly_with_the_right_gradients() -> None:
         for v in (1.0, 3.0, 5.0):
             jitted(Value(v))
             assert a.grad == v + 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_a_monitored_backward_adds_the_gradients_in_the_plain_order(data) -> None:
+    """A jit trace (and detect_anomaly) watch backward through the engine's general path:
+    it must add each gradient in the fast path's order, or the trace's own step, and every
+    plan written from it, would differ from eager in the last bit."""
+    fn, inputs = data.draw(graphs("tensor", max_ops=12))
+    results = []
+    for monitored in (False, True):
+        xs = [Tensor(x.numpy().copy(), requires_grad=x.requires_grad) for x in inputs]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out = fn(*xs)
+            seed = np.linspace(-1.0, 1.0, out.size).reshape(out.shape)
+            if monitored:  # gradcheck's recording monitor: the general path, no NaN checks
+                token = set_monitor(_Monitor(check=False))
+                try:
+                    out.backward(seed)
+                finally:
+                    _MODE.reset(token)
+            else:
+                out.backward(seed)
+        results.append([None if x.grad is None else x.grad.copy() for x in xs])
+    for plain, watched in zip(*results):
+        if plain is None:
+            assert watched is None
+        else:
+            np.testing.assert_array_equal(plain, watched)
+
+
+def test_a_node_with_three_uses_gets_its_gradients_added_in_one_order_monitored_or_not() -> None:
+    # three gradients reach x: (g1 + g2) + g3 and (g1 + g3) + g2 differ in the last bit
+    rng = np.random.default_rng(0)
+
+    def grad_of_x(data, monitored):
+        x = Tensor(data[0], requires_grad=True)
+        a, b, c = (Tensor(d) for d in data[1:])
+        out = ((x * a).tanh() + (x * b) * (x * c).exp()).sum()
+        token = set_monitor(_Monitor(check=False)) if monitored else None
+        try:
+            out.backward()
+        finally:
+            if token is not None:
+                _MODE.reset(token)
+        return x.grad
+
+    for _ in range(20):
+        data = [rng.normal(size=5) for _ in range(4)]
+        np.testing.assert_array_equal(grad_of_x(data, False), grad_of_x(data, True))

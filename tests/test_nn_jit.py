@@ -83,12 +83,16 @@ def test_a_jitted_fit_replays_one_node_per_batch() -> None:
     model.compile(optimizer="sgd", loss="mse", jit_compile=True)
     model.fit(np.ones((16, 4), np.float32), np.ones((16, 3), np.float32), batch_size=4,
               epochs=2, verbose=0)
-    (traced,) = model._jit_plans.values()
+    ((traced, _single),) = model._jit_steps.values()  # the whole step: one plan
     assert traced.traces == 1 and traced.eager_because is None
+    plan = next(iter(traced.plans.values()))
+    assert plan.ops[-2:] == ["backward", "effect _update_if_finite"]
     assert model(np.ones((4, 4), np.float32)).op != "jit"  # a direct call stays eager
     from nn.compiled import forward
 
-    assert forward(model, np.ones((4, 4), np.float32), training=True).op == "jit"
+    batch = np.ones((4, 4), np.float32)
+    assert forward(model, batch, training=True).op != "jit"  # its first call: the trace
+    assert forward(model, batch, training=True).op == "jit"
 
 
 def test_jit_compile_takes_keras_values_and_refuses_others() -> None:
@@ -125,3 +129,74 @@ def test_a_functional_model_with_two_inputs_runs_as_a_plan_with_the_eager_number
     for a, b in zip(w1, w2):
         np.testing.assert_array_equal(a, b)
     assert all(t.eager_because is None and t.traces == 1 for t in model._jit_plans.values())
+    assert all(t.eager_because is None and t.traces == 1 for t, _ in model._jit_steps.values())
+
+
+LOSSES = ["mse", "mae", "huber", "hinge", "binary_crossentropy", "categorical_crossentropy",
+          "sparse_categorical_crossentropy"]
+
+
+def _fit_with(loss, jit_compile, weighted):
+    nn.utils.set_random_seed(2)
+    sparse = loss == "sparse_categorical_crossentropy"
+    out = 3 if loss.startswith(("categorical", "sparse")) else 1
+    last = "softmax" if out == 3 else "sigmoid"
+    model = nn.Sequential([L.Dense(6, activation="tanh", input_dim=4,
+                                   kernel_regularizer=nn.regularizers.L2(0.01)),
+                           L.Dense(out, activation=last)])
+    model.compile(optimizer="rmsprop", loss=loss, metrics=["accuracy" if out == 3 else "mae"],
+                  jit_compile=jit_compile)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(20, 4)).astype(np.float32)
+    y = (np.arange(20) % 3 if sparse else np.eye(3)[np.arange(20) % 3] if out == 3
+         else (np.arange(20) % 2).reshape(-1, 1))
+    sw = rng.uniform(0.5, 2.0, 20) if weighted else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history = model.fit(x, y, sample_weight=sw, batch_size=6, epochs=3, verbose=0).history
+    return history, model.get_weights(), model
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["plain", "sample_weight"])
+@pytest.mark.parametrize("loss", LOSSES)
+def test_a_jitted_fit_step_replays_each_loss_labels_and_weights_exactly(loss, weighted) -> None:
+    eager, eager_w, _ = _fit_with(loss, False, weighted)
+    jitted, jit_w, model = _fit_with(loss, True, weighted)  # no warning: no fallback
+    assert eager == jitted
+    for a, b in zip(eager_w, jit_w):
+        np.testing.assert_array_equal(a, b)
+    steps = [t for t, _ in model._jit_steps.values()]
+    assert steps and all(t.eager_because is None for t in steps)
+    assert all(p.skip is not None for t in steps for p in t.plans.values())  # whole steps
+
+
+def test_a_jitted_step_checks_every_batch_s_labels() -> None:
+    model = nn.Sequential([L.Dense(3, input_dim=2)])
+    model.compile(optimizer="sgd", jit_compile=True,
+                  loss=nn.losses.SparseCategoricalCrossentropy(from_logits=True))
+    x = np.ones((4, 2), np.float32)
+    for _ in range(4):  # traced, checked, replayed
+        model.train_on_batch(x, np.array([0, 1, 2, 0]))
+    before = model.get_weights()
+    for bad in ([0, 1, 3, 0], [0, -1, 2, 0]):  # a 3 would pick the next row's first logit
+        with pytest.raises(ValueError, match="labels must"):
+            model.train_on_batch(x, np.array(bad))
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)  # nothing was applied
+
+
+def test_a_non_finite_loss_under_jit_stops_fit_with_the_weights_untouched() -> None:
+    def run(jit_compile):
+        model = nn.Sequential([L.Dense(1, input_dim=1, kernel_initializer="ones")])
+        model.compile(optimizer=nn.optimizers.SGD(0.1), loss="mse", jit_compile=jit_compile)
+        x = np.ones((12, 1), np.float32)
+        x[9] = 1e30  # its square overflows float32: the fourth batch's loss is inf
+        y = np.ones((12, 1), np.float32)
+        with pytest.raises(nn.NonFiniteLossError) as caught, np.errstate(over="ignore"):
+            model.fit(x, y, batch_size=3, epochs=1, verbose=0, shuffle=False)
+        return caught.value.batch, model.get_weights()
+
+    (eager_batch, eager_w), (jit_batch, jit_w) = run(False), run(True)
+    assert eager_batch == jit_batch == 4
+    for a, b in zip(eager_w, jit_w):
+        np.testing.assert_array_equal(a, b)
