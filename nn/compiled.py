@@ -1,14 +1,16 @@
-"""`compile(jit_compile=True)`: run the model's forward pass as an `autograd.jit` plan.
+"""`compile(jit_compile=True)`: run training steps and forward passes as `autograd.jit` plans.
 
-`fit`, `evaluate`, `predict` and the `*_on_batch` methods call `forward(model, x, training)`
-for each batch. With jit on, the model's call on a batch array is traced once per
-(training, grad mode, weights) and replayed as one node; the loss, the metrics and the
-optimizer stay eager (the loss reads labels that numpy reshapes: frozen into a plan, they
-would go stale). The first batch, and any batch before the model is built, runs eagerly.
-Dropout's masks, BatchNormalization's moving statistics and Embedding's ids are replayed
-calls (`autograd.tracing.replayed`): each step draws or stores its own. What a plan cannot
-see (a user's layer computing in numpy on the data) makes jit fall back to eager with one
-warning, as `autograd.jit` does.
+`fit` and `train_on_batch` call a `Trainer` for each batch; with jit on, the whole step
+(the model's forward, the loss with its regularization penalties and sample weights,
+`backward()`, and the optimizer's update, skipped for a loss that is not finite) is traced
+once per batch signature and replayed as one plan. The labels and sample weights are its
+arguments: the losses prepare them in replayed calls (`autograd.tracing.replayed`), checks
+included, so each batch's own are used. `evaluate` and `predict` call `forward(model, x)`,
+the forward alone as a plan; the metrics stay eager, on the plan's outputs. The first batch,
+and any batch before the model is built, runs eagerly. Dropout's masks, BatchNormalization's
+moving statistics and Embedding's ids are replayed calls too: each step draws or stores its
+own. What a plan cannot see (a user's layer computing in numpy on the data) makes jit fall
+back to eager with one warning, as `autograd.jit` does.
 
 Default off: the trace costs one eager step plus writing the plan, the checked second
 step costs two, and the step's gain is the engine's share of it (small for wide layers).
@@ -55,12 +57,14 @@ class Trainer:
 
     def __call__(self, x: Any, y: Any, sw: np.ndarray | None) -> tuple[float, Any]:
         model = self.model
+        if self.weights is None and model.built:  # built: a model stays built
+            self.weights = model.trainable_weights
+        if not self.jit:
+            return _eager_step(model, x, y, sw, self.penalties, self.weights)
         several = isinstance(x, ArrayGroup)
         arrays = x.arrays if several else [x] if isinstance(x, np.ndarray) else None
         plain = isinstance(y, np.ndarray) and (sw is None or isinstance(sw, np.ndarray))
-        if self.weights is None and model.built:  # built: a model stays built
-            self.weights = model.trainable_weights
-        if not self.jit or arrays is None or not plain or self.weights is None:
+        if arrays is None or not plain or self.weights is None:
             return _eager_step(model, x, y, sw, self.penalties, self.weights)
         found = self.steps.get((several, len(arrays), sw is None))
         if found is None:

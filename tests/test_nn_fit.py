@@ -222,6 +222,8 @@ def test_fit_overhead_benchmark_runs():
     spec.loader.exec_module(module)
     result = module.bench_fit_overhead(epochs=1)
     assert set(result) == {"fit_s", "nn_loop_s", "raw_s", "ratio", "ratio_vs_nn_loop", "target",
-                           "fit_jit_s", "raw_jit_s", "jit_ratio", "jit_speedup", "jit_target"}
+                           "fit_jit_s", "raw_jit_s", "jit_ratio", "jit_speedup", "jit_target",
+                           "fit_jit_run_s", "raw_jit_run_s", "jit_run_ratio", "run_epochs"}
     assert result["fit_s"] > 0 and result["raw_s"] > 0
+    assert result["jit_run_ratio"] == result["fit_jit_run_s"] / result["raw_jit_run_s"]
     assert result["ratio"] == result["fit_s"] / result["raw_s"]
