@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd import ops
 from autograd.engine import Node, apply_binary, apply_unary, raw, shared
-from autograd.tracing import ACTIVE, REPLAYING, replayed
+from autograd.tracing import replayed, watching
 
 # The shared instances of the stateless primitives, for the hot paths.
 _ADD, _MUL, _NEG = shared(ops.Add), shared(ops.Mul), shared(ops.Neg)
@@ -35,8 +35,7 @@ def _watched(other: Any) -> bool:
     """True for an array operand while jit traces or checks a plan: `x - a` and `x / a`
     negate or invert `a` first, which a plan must redo on each call's array (a replayed
     call; numpy's own `-a` would be frozen at the trace's). The graph is the eager one."""
-    return bool(ACTIVE[0] or REPLAYING.get() is not None) and isinstance(other, np.ndarray) \
-        and other.ndim > 0
+    return isinstance(other, np.ndarray) and other.ndim > 0 and watching()
 
 
 class Arithmetic:

@@ -540,9 +540,7 @@ def _pass_on(
             grads = fn.backward(grad, out, *args)
         if monitor is not None:
             monitor.backward_done(node, grads, retain_graph)
-    # the fast paths' order: a plain binary op hands its second input its gradient first
-    # (the same pushes, so the same order of additions: a monitor changes no number)
-    for i in (1, 0) if b is not _MANY and fn.plain and len(parents) == 2 else range(len(parents)):
+    for i in delivery_order(fn, b, len(parents)):
         if not takes[i]:
             continue
         parent = parents[i]
@@ -557,6 +555,17 @@ def _pass_on(
         parent._n = uses - 1
         if uses == 1:
             push(parent)
+
+
+_SECOND_FIRST = (1, 0)
+
+
+def delivery_order(fn: Function, b: Any, n: int) -> Sequence[int]:
+    """The order an op's inputs are handed their gradients: a plain binary op's second input
+    first (the fast paths' order, written out in `_backprop`), any other op's in order. Every
+    path keeps it: the same pushes, so the same order of additions (a monitor or a jit plan
+    changes no number)."""
+    return _SECOND_FIRST if n == 2 and b is not _MANY and fn.plain else range(n)
 
 
 def _leading_to(order: list[Node], wanted: set[Node]) -> list[Node]:

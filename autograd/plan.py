@@ -87,7 +87,7 @@ def write_plan(tracer: Tracer, args: tuple[Any, ...], out: Any) -> Plan:
     if not tracer.steps:
         raise Unplannable("it applied no op")
     writer = _Writer(tracer, args)
-    plan = writer.plan(out)
+    plan = writer.plan(out, stepping)
     # the trace's own graph: what draw_graph shows for the plan
     plan.trace_root = out[0] if several else out
     plan.out_type = tuple(map(type, out)) if several else type(out) if out is not None else None
@@ -111,6 +111,7 @@ class _Writer:
         self.consumed: set[int] = set()
         # whose `.grad` a step writes: (argument index, None) or (None, the node itself)
         self.holders: list[tuple[int | None, Any]] = []
+        self.objects: dict[int, str] = {}  # id -> the name `obj` gave it (`keep` holds it)
         for i, x in enumerate(args):
             self.names[id(x)] = f"P{i}"
             self.keep.append(x)
@@ -166,30 +167,14 @@ class _Writer:
     def ref(self, x: Any) -> str:
         return self.node_name(x) if isinstance(x, Node) else self.constant(x)
 
-    def plan(self, out: Any) -> Plan:
+    def plan(self, out: Any, stepping: bool) -> Plan:
+        """`stepping`: a training step (a backward(), a cleared .grad or an effect inside)."""
         fwd: list[str] = []
         ops: list[str] = []
         step_of: dict[int, tuple[int, type[Function], tuple[Any, ...], str]] = {}
-        stepping = False  # a training step: backward() or an update inside the function
         for k, (cls, inputs, params, node) in enumerate(self.tracer.steps):
             if cls in (Backward, ClearGrad, Effect):
-                stepping = True
-                if cls is Backward:
-                    spent = [(node, node._fn) for node, _ in params["ops"]]
-                    for node, fn in params["ops"]:  # the graph as the backward found it
-                        node._fn = fn
-                    try:
-                        lines = self.backward_inline(inputs[0], params["seed"], step_of)
-                    finally:
-                        for node, fn in spent:
-                            node._fn = fn
-                    fwd += [f"    {line}" for line in lines]
-                elif cls is ClearGrad:
-                    holder = self.holder(inputs[0])
-                    if holder is not None:
-                        fwd.append(f"    {holder}._grad = None")
-                else:
-                    fwd.append(self.effect_call(k, inputs[0], inputs[1:], params))
+                fwd += self.step_lines(k, cls, inputs, params, step_of)
                 ops.append(cls.name if cls is not Effect
                            else f"effect {getattr(inputs[0], '__qualname__', 'call')}")
                 continue
@@ -266,6 +251,25 @@ class _Writer:
                  f"    return ({results},)"]
         return "\n".join(lines)
 
+    def step_lines(self, k: int, cls: Any, inputs: tuple[Any, ...], params: dict[str, Any],
+                   step_of: dict[int, Any]) -> list[str]:
+        """The forward's lines for a step that is no op: a backward(), a cleared .grad, an
+        effect."""
+        if cls is ClearGrad:
+            holder = self.holder(inputs[0])
+            return [] if holder is None else [f"    {holder}._grad = None"]
+        if cls is Effect:
+            return [self.effect_call(k, inputs[0], inputs[1:], params)]
+        spent = [(node, node._fn) for node, _ in params["ops"]]
+        for node, fn in params["ops"]:  # the graph as the backward found it
+            node._fn = fn
+        try:
+            lines = self.backward_inline(inputs[0], params["seed"], step_of)
+        finally:
+            for node, fn in spent:
+                node._fn = fn
+        return [f"    {line}" for line in lines]
+
     def backward_inline(self, root: Any, seed: Any, step_of: dict[int, Any]) -> list[str]:
         """A `backward()` called inside the traced function: its lines, then each gradient
         kept as the engine keeps it (leaves only, in the order the engine pops them)."""
@@ -295,19 +299,23 @@ class _Writer:
         the function from an argument's array, which eager makes afresh on each call."""
         for i, x in enumerate(self.args):
             if x is node:
-                self.holders.append((i, None))
+                if (i, None) not in self.holders:
+                    self.holders.append((i, None))
                 return f"_args[{i}]"
         name = self.names.get(id(node), "")
         if name.startswith("P"):
             return None
-        self.holders.append((None, node))
+        if not any(n is node for _i, n in self.holders):
+            self.holders.append((None, node))
         return self.obj(node)
 
     def obj(self, x: Any) -> str:
-        """A namespace name for the object `x` itself (not its value)."""
-        name = f"O{len(self.namespace)}"
-        self.namespace[name] = x
-        self.keep.append(x)
+        """A namespace name for the object `x` itself (not its value), one per object."""
+        name = self.objects.get(id(x))
+        if name is None:
+            name = self.objects[id(x)] = f"O{len(self.namespace)}"
+            self.namespace[name] = x
+            self.keep.append(x)
         return name
 
     def effect_call(self, k: int, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:

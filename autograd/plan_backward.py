@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from autograd.backprop import count_uses, sum_to_shape, walk
-from autograd.graph import _MANY, CROSS, PASS_ON, Node
+from autograd.backprop import count_uses, delivery_order, sum_to_shape, walk
+from autograd.graph import CROSS, PASS_ON, Node
 
 
 def write_backward(root: Node, seed: str, steps: dict[int, Any], ref: Callable[[Any], str],
@@ -111,16 +111,13 @@ def _kahn(root: Node) -> list[tuple[Node, list[int]]]:
 
 
 def _delivery_order(node: Node) -> list[int]:
-    """Indices of the inputs backward hands a gradient to, in the engine's order: a plain
-    binary op gives its second input first; every other op goes in order."""
+    """Indices of the inputs backward hands a gradient to, in the engine's order."""
     fn = node._fn
     if fn is None:
         return []
     parents = node._parents
-    takes = [i for i, p in enumerate(parents) if isinstance(p, Node) and p._n > 0]
-    if len(parents) == 2 and node._b is not _MANY and fn.plain:
-        return takes[::-1]
-    return takes
+    return [i for i in delivery_order(fn, node._b, len(parents))
+            if isinstance(parents[i], Node) and parents[i]._n > 0]
 
 
 def fit(grad: Any, like: Any) -> Any:

@@ -144,7 +144,6 @@ def effect(fn: Any) -> Any:
         tracer.steps.append((Effect, (fn, *args), kwargs, out))
         return out
 
-    call.__wrapped_effect__ = fn  # type: ignore[attr-defined]
     return call
 
 
@@ -153,6 +152,13 @@ def effect(fn: Any) -> Any:
 REPLAYING: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
     "replaying", default=None
 )
+
+
+def watching() -> bool:
+    """True while a jit trace runs or a plan is checked against eager. A `replayed` call made
+    only on some condition must be made exactly then (and on the same condition both times):
+    the check's eager run takes the plan's calls in order."""
+    return bool(ACTIVE[0]) or REPLAYING.get() is not None
 
 
 class Call:

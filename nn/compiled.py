@@ -61,8 +61,7 @@ class Trainer:
             self.weights = model.trainable_weights
         if not self.jit:
             return _eager_step(model, x, y, sw, self.penalties, self.weights)
-        several = isinstance(x, ArrayGroup)
-        arrays = x.arrays if several else [x] if isinstance(x, np.ndarray) else None
+        several, arrays = isinstance(x, ArrayGroup), _arrays(x)
         plain = isinstance(y, np.ndarray) and (sw is None or isinstance(sw, np.ndarray))
         if arrays is None or not plain or self.weights is None:
             return _eager_step(model, x, y, sw, self.penalties, self.weights)
@@ -127,7 +126,7 @@ def _update_if_finite(optimizer: Any, weights: list[Tensor], loss: Tensor) -> No
 def forward(model: Any, x: Any, training: bool = False) -> Any:
     """The model's output for a batch `x` (an array, or a functional model's ArrayGroup of
     one array per input): traced and replayed when jit is on."""
-    arrays = x.arrays if isinstance(x, ArrayGroup) else [x] if isinstance(x, np.ndarray) else None
+    arrays = _arrays(x)
     if not getattr(model, "_jit_compile", False) or arrays is None or not model.built:
         return model(Tensor(x) if isinstance(x, np.ndarray) else x, training=training)
     key = (training, is_grad_enabled(), len(arrays), tuple(map(id, model.weights)))
@@ -143,3 +142,8 @@ def forward(model: Any, x: Any, training: bool = False) -> Any:
         call.__name__ = f"{model.name}.call"
         traced = plans[key] = jit(call)
     return traced(*arrays)
+
+
+def _arrays(x: Any) -> list[np.ndarray] | None:
+    """A batch as the list of arrays a plan takes (one per input), or None for anything else."""
+    return x.arrays if isinstance(x, ArrayGroup) else [x] if isinstance(x, np.ndarray) else None
