@@ -16,6 +16,7 @@ import numpy as np
 from autograd.backprop import _keep
 from autograd.graph import Function, Node
 from autograd.plan_backward import fit, write_backward
+from autograd.plan_release import release_dead
 from autograd.tracing import Backward, Call, ClearGrad, Effect, Tracer
 
 
@@ -229,8 +230,9 @@ class _Writer:
             fwd.insert(0, "    _CALLS.clear()")
         if stepping:  # one function: the forward, backward and updates in the traced order
             self.namespace["_SKIP"] = [False]
-            source = "\n".join([f"def forward(_args, {', '.join(parents)}):", *fwd,
-                                f"    return {out_name}"]) + "\n"
+            source = "\n".join([f"def forward(_args, {', '.join(parents)}):",
+                                 *release_dead(fwd, kept=out_name),
+                                 f"    return {out_name}"]) + "\n"
         else:
             assert out is not None, "write_plan lets only a step return None"
             head = f"def forward({', '.join(parents)}):"
@@ -246,9 +248,9 @@ class _Writer:
         """The backward of a plan whose output's `backward()` comes later, as a node's."""
         body, grads, _order = write_backward(out, "g_out", step_of, self.ref, {})
         results = ", ".join(grads.get(id(p), "None") for p in self._parent_nodes())
+        body = [f"    {', '.join(saved)}, = saved", *[f"    {line}" for line in body]]
         lines = [f"def backward(g_out, saved, {', '.join(parents)}):",
-                 f"    {', '.join(saved)}, = saved", *[f"    {line}" for line in body],
-                 f"    return ({results},)"]
+                 *release_dead(body, kept=results), f"    return ({results},)"]
         return "\n".join(lines)
 
     def step_lines(self, k: int, cls: Any, inputs: tuple[Any, ...], params: dict[str, Any],

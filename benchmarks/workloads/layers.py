@@ -190,7 +190,11 @@ def run(quick: bool = False) -> list[Row]:
         # same weights, same batches, as many steps: the same losses bit for bit
         rows.append(check_row(NAME, f"{label} f32, jit losses = eager losses",
                               jitted.losses == ours.losses, f"{len(jitted.losses)} steps"))
-        rows.append(Row(NAME, f"{label} f32, peak memory", fmt_bytes(peak_bytes(ours.step))))
+        eager_peak = peak_bytes(ours.step)
+        rows.append(Row(NAME, f"{label} f32, peak memory", fmt_bytes(eager_peak)))
+        # a plan frees each array after its last use, as the eager backward does
+        rows.append(ratio_row(NAME, f"{label} f32, jit_compile=True peak memory vs eager",
+                              peak_bytes(jitted.step), eager_peak, "eager", fmt_bytes, 1.0))
         if torch is not None:
             rows.append(_agreement(label, build, batches, torch_engine, torch, 3 if quick else 10))
     rows.append(_linear_in_time(quick))
