@@ -1298,6 +1298,18 @@ def _gate_scales(units: int, dtype: Any) -> np.ndarray:
     return arrays._constant(("lstm gates", units, np.dtype(dtype)), make)
 
 
+def _gate_shift(units: int, dtype: Any) -> np.ndarray:
+    """`1 - k` of `_gate_scales`, made once."""
+    return arrays._constant(("lstm shift", units, np.dtype(dtype)),
+                            lambda: 1 - _gate_scales(units, dtype))
+
+
+def _gate_slope(units: int, dtype: Any) -> np.ndarray:
+    """`k * k` of `_gate_scales`: the gates' derivative is `(1 - t^2) * k^2`."""
+    return arrays._constant(("lstm slope", units, np.dtype(dtype)),
+                            lambda: _gate_scales(units, dtype) * _gate_scales(units, dtype))
+
+
 class LSTMCell(Function):
     """Timestep `step` of Keras' LSTM: `seq` is an `Unstack` node of the input's projection
     (T, batch, 4 * units; bias included, gates i, f, c, o in Keras' order), `hc` the states
@@ -1332,8 +1344,9 @@ class LSTMCell(Function):
         z = hc[0] @ kernel
         z += seq[step]
         z *= k
-        self.tanh_z = t = np.tanh(z)
-        self.gates = gates = t * k + (1 - k)
+        self.tanh_z = t = np.tanh(z, out=z)
+        self.gates = gates = t * k
+        gates += _gate_shift(units, seq.dtype)
         i, f, g, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         out = np.empty(hc.shape, dtype=hc.dtype)
         new_c = out[1]
@@ -1345,32 +1358,54 @@ class LSTMCell(Function):
 
     def backward(self, g: Any, out: Any, seq: Any, hc: Any, kernel: Any,
                  needs: list[bool]) -> tuple[Any, Any, Any]:
+        if isinstance(g, (np.ndarray, arrays.Slices)):
+            return self._backward_arrays(g, seq, hc, kernel, needs)
         units, step = raw(hc).shape[-1], self.step
         k = _gate_scales(units, raw(seq).dtype)
         h, c = hc[0], hc[1]
-        if isinstance(g, Node):  # create_graph: the forward again, on nodes, then one formula
-            t = Tanh.apply((getitem(seq, step) + h @ kernel) * k)
-            gates = t * k + (1 - k)
-            i, f, gate = (gates[:, j * units : (j + 1) * units] for j in range(3))
-            tanh_c = Tanh.apply(f * c + i * gate)
-            join: Any = lambda *parts, axis: Concatenate.apply(*parts, axis=axis)  # noqa: E731
-        else:
-            if isinstance(g, arrays.Slices):  # only the unstacked final states used it
-                g = g.dense()
-            t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
-            join = lambda *parts, axis: np.concatenate(parts, axis=axis)  # noqa: E731
+        # create_graph: the forward again, on nodes, then the formula of `_backward_arrays`
+        t = Tanh.apply((getitem(seq, step) + h @ kernel) * k)
+        gates = t * k + (1 - k)
+        i, f, gate = (gates[:, j * units : (j + 1) * units] for j in range(3))
+        tanh_c = Tanh.apply(f * c + i * gate)
+        join: Any = lambda *parts, axis: Concatenate.apply(*parts, axis=axis)  # noqa: E731
         i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         dh, dc = g[0], g[1]
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
         # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both are (1 - t^2) * k^2
         dz = join(dc * gate, dc * c, dc * i, dh * tanh_c, axis=-1) * ((1 - t * t) * (k * k))
-        dseq = None
-        if needs[0]:
-            shape = raw(seq).shape
-            dseq = (scatter(dz, step, shape) if isinstance(dz, Node)
-                    else arrays.Slices({step: dz}, shape, dz.dtype))
+        dseq = scatter(dz, step, raw(seq).shape) if needs[0] else None
         dhc = None
         if needs[1]:
             new_shape = (1,) + raw(c).shape
             dhc = join((dz @ kernel.T).reshape(new_shape), (dc * f).reshape(new_shape), axis=0)
+        return dseq, dhc, h.T @ dz if needs[2] else None
+
+    def _backward_arrays(self, g: Any, seq: np.ndarray, hc: np.ndarray, kernel: np.ndarray,
+                         needs: list[bool]) -> tuple[Any, Any, Any]:
+        """The cell's backward on arrays, each product written where it goes (no joins)."""
+        if isinstance(g, arrays.Slices):  # only the unstacked final states used it
+            g = g.dense()
+        units, dtype = hc.shape[-1], seq.dtype
+        t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
+        i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
+        h, c, dh = hc[0], hc[1], g[0]
+        slope = tanh_c * tanh_c  # dc + dh * o * (1 - tanh_c^2), in that order
+        np.subtract(1, slope, out=slope)
+        dc = dh * o
+        dc *= slope
+        dc += g[1]
+        dz = np.empty(gates.shape, dtype)
+        for j, (a, b) in enumerate(((dc, gate), (dc, c), (dc, i), (dh, tanh_c))):
+            np.multiply(a, b, out=dz[:, j * units : (j + 1) * units])
+        d_gates = t * t  # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both (1 - t^2) k^2
+        np.subtract(1, d_gates, out=d_gates)
+        d_gates *= _gate_slope(units, dtype)
+        dz *= d_gates
+        dseq = arrays.Slices({self.step: dz}, seq.shape, dtype) if needs[0] else None
+        dhc = None
+        if needs[1]:
+            dhc = np.empty(hc.shape, dtype)
+            np.matmul(dz, kernel.T, out=dhc[0])
+            np.multiply(dc, f, out=dhc[1])
         return dseq, dhc, h.T @ dz if needs[2] else None
