@@ -767,8 +767,10 @@ class Max(Function):
         top = arrays.reduce_kept(np.maximum, a, axes)
         self.hit = a == top
         self.kept = _kept_shape(a.shape, axes)
-        # each window's share, 1 / its number of maxima, kept small: no full-size division
-        self.inv = 1 / arrays.reduce_kept(np.add, self.hit, axes, dtype=a.dtype)
+        # each window's share, 1 / its number of maxima, kept small: no full-size division;
+        # counted in bytes (a pooling window's few), as adding bools into floats is 3x slower
+        ties = arrays.reduce_kept(np.add, self.hit.view(np.uint8), axes)
+        self.inv = 1 / ties.astype(a.dtype)
         return top if keepdims else top.reshape([n for i, n in enumerate(a.shape) if i not in axes])
 
     def backward(self, g: Any, out: Any, a: Any) -> tuple[Any]:
