@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 
 import nn
+from autograd import Tensor, gradcheck
+from autograd.backprop import walk
+from autograd.convolution import conv
 from nn.layers import (
     AveragePooling1D,
     AveragePooling2D,
@@ -229,6 +232,30 @@ def test_conv2d_equals_the_reference(kernel_size, strides, padding, dilation):
         lambda dtype: Conv2D(2, kernel_size, strides, padding, dilation_rate=dilation, dtype=dtype),
         (2, 7, 8, 3),
     )
+
+
+@pytest.mark.parametrize("shape, kernel, strides, dilation", [
+    ((2, 11, 9, 1), (3, 2), (1, 1), (1, 1)),  # one channel: the windows copied position-major
+    ((2, 11, 9, 1), (2, 3), (2, 1), (1, 2)),
+    ((3, 13, 1), (3,), (1,), (2,)),
+])
+def test_single_channel_input_without_grad_gives_the_kernels_gradient(shape, kernel, strides,
+                                                                       dilation):
+    # a data batch (no gradient of its own) of one channel takes conv's other im2col layout:
+    # its forward equals the usual layout's (taken for an input needing a gradient), and the
+    # kernel's and bias' gradients are central differences'
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=shape)
+    w = Tensor(rng.normal(size=(*kernel, 1, 4)), requires_grad=True)
+    b = Tensor(rng.normal(size=4), requires_grad=True)
+    run = lambda inp, w, b: conv(inp, w, strides, "valid", dilation, bias=b)  # noqa: E731
+    usual, other = run(Tensor(x, requires_grad=True), w, b), run(Tensor(x), w, b)
+    columns = [[p.data for p in n._parents] for n in walk(other) if n.op == "affine"][0][0]
+    assert columns.flags.f_contiguous and not columns.flags.c_contiguous  # the other layout
+    np.testing.assert_array_equal(other.data, usual.data)
+    np.testing.assert_allclose(usual.data, ref_conv(x, w.data, strides, "valid", dilation, b.data),
+                               rtol=1e-12, atol=1e-12)
+    assert gradcheck(lambda w, b: run(Tensor(x), w, b), w, b)
 
 
 def test_conv_activation_and_no_bias():
