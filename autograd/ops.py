@@ -1288,28 +1288,18 @@ class Pick(Function):
 # A fused recurrent cell (Tensor): justified by speed, see LSTMCell
 
 
-def _gate_scales(units: int, dtype: Any) -> np.ndarray:
-    """Per column of the gates (i, f, c, o): 1/2 on the sigmoid gates, 1 on the tanh gate:
-    `tanh(z * k) * k + (1 - k)` is then sigmoid(z) = tanh(z / 2) / 2 + 1/2 or tanh(z), so one
-    tanh serves all four gates."""
+def _gate_constants(units: int, dtype: np.dtype) -> np.ndarray:
+    """Rows `k`, `1 - k`, `k * k`, per column of the gates (i, f, c, o): `k` is 1/2 on the
+    sigmoid gates, 1 on the tanh gate, so `tanh(z * k) * k + (1 - k)` is sigmoid(z) =
+    tanh(z / 2) / 2 + 1/2 or tanh(z) (one tanh serves all four gates), and the gates'
+    derivative is `(1 - t^2) * k^2`."""
     def make() -> np.ndarray:
         k = np.full((4, units), 0.5, dtype=dtype)
         k[2] = 1.0
-        return k.reshape(-1)
+        k = k.reshape(-1)
+        return np.stack([k, 1 - k, k * k])
 
-    return arrays._constant(("lstm gates", units, np.dtype(dtype)), make)
-
-
-def _gate_shift(units: int, dtype: Any) -> np.ndarray:
-    """`1 - k` of `_gate_scales`, made once."""
-    return arrays._constant(("lstm shift", units, np.dtype(dtype)),
-                            lambda: 1 - _gate_scales(units, dtype))
-
-
-def _gate_slope(units: int, dtype: Any) -> np.ndarray:
-    """`k * k` of `_gate_scales`: the gates' derivative is `(1 - t^2) * k^2`."""
-    return arrays._constant(("lstm slope", units, np.dtype(dtype)),
-                            lambda: _gate_scales(units, dtype) * _gate_scales(units, dtype))
+    return arrays._constant(("lstm gates", units, dtype), make)
 
 
 class LSTMCell(Function):
@@ -1341,21 +1331,20 @@ class LSTMCell(Function):
 
     def forward(self, seq: Any, hc: Any, kernel: Any, step: int) -> Any:
         self.step = step
-        units = hc.shape[-1]
-        k = _gate_scales(units, seq.dtype)
+        u = hc.shape[-1]
+        k, shift, _slope = _gate_constants(u, seq.dtype)
         z = hc[0] @ kernel
         z += seq[step]
         z *= k
         self.tanh_z = t = np.tanh(z, out=z)
         self.gates = gates = t * k
-        gates += _gate_shift(units, seq.dtype)
-        i, f, g, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
+        gates += shift
         out = np.empty(hc.shape, dtype=hc.dtype)
         new_c = out[1]
-        np.multiply(f, hc[1], out=new_c)
-        new_c += i * g
+        np.multiply(gates[:, u : 2 * u], hc[1], out=new_c)  # f * c + i * g
+        new_c += gates[:, :u] * gates[:, 2 * u : 3 * u]
         self.tanh_c = tanh_c = np.tanh(new_c)
-        np.multiply(o, tanh_c, out=out[0])
+        np.multiply(gates[:, 3 * u :], tanh_c, out=out[0])
         return out
 
     def backward(self, g: Any, out: Any, seq: Any, hc: Any, kernel: Any,
@@ -1363,7 +1352,7 @@ class LSTMCell(Function):
         if isinstance(g, (np.ndarray, arrays.Slices)):
             return self._backward_arrays(g, seq, hc, kernel, needs)
         units, step = raw(hc).shape[-1], self.step
-        k = _gate_scales(units, raw(seq).dtype)
+        k = _gate_constants(units, raw(seq).dtype)[0]
         h, c = hc[0], hc[1]
         # create_graph: the forward again, on nodes, then the formula of `_backward_arrays`
         t = Tanh.apply((getitem(seq, step) + h @ kernel) * k)
@@ -1388,26 +1377,27 @@ class LSTMCell(Function):
         """The cell's backward on arrays, each product written where it goes (no joins)."""
         if isinstance(g, arrays.Slices):  # only the unstacked final states used it
             g = g.dense()
-        units, dtype = hc.shape[-1], seq.dtype
+        u, dtype = hc.shape[-1], seq.dtype
         t, gates, tanh_c = self.tanh_z, self.gates, self.tanh_c
-        i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         h, c, dh = hc[0], hc[1], g[0]
         slope = tanh_c * tanh_c  # dc + dh * o * (1 - tanh_c^2), in that order
         np.subtract(1, slope, out=slope)
-        dc = dh * o
+        dc = dh * gates[:, 3 * u :]
         dc *= slope
         dc += g[1]
-        dz = np.empty(gates.shape, dtype)
-        for j, (a, b) in enumerate(((dc, gate), (dc, c), (dc, i), (dh, tanh_c))):
-            np.multiply(a, b, out=dz[:, j * units : (j + 1) * units])
+        dz = np.empty(gates.shape, dtype)  # dc * g, dc * c, dc * i, dh * tanh_c
+        np.multiply(dc, gates[:, 2 * u : 3 * u], out=dz[:, :u])
+        np.multiply(dc, c, out=dz[:, u : 2 * u])
+        np.multiply(dc, gates[:, :u], out=dz[:, 2 * u : 3 * u])
+        np.multiply(dh, tanh_c, out=dz[:, 3 * u :])
         d_gates = t * t  # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both (1 - t^2) k^2
         np.subtract(1, d_gates, out=d_gates)
-        d_gates *= _gate_slope(units, dtype)
+        d_gates *= _gate_constants(u, dtype)[2]
         dz *= d_gates
         dseq = arrays.Slices({self.step: dz}, seq.shape, dtype) if needs[0] else None
         dhc = None
         if needs[1]:
             dhc = np.empty(hc.shape, dtype)
             np.matmul(dz, kernel.T, out=dhc[0])
-            np.multiply(dc, f, out=dhc[1])
+            np.multiply(dc, gates[:, u : 2 * u], out=dhc[1])
         return dseq, dhc, h.T @ dz if needs[2] else None
