@@ -9,8 +9,9 @@ graph (op `jit`, its inputs the arguments and the leaves `fn` reached, such as a
 weights): `loss.backward()` runs the plan's backward and gradients land in the same `.grad`
 slots as before. No Node objects, no topological sort, nothing for the cycle collector.
 Each array is let go after its last use (plan_release.py), as the eager backward lets go of
-them (peak memory of a LeNet step: 0.80 of eager's, an LSTM's 0.99); its results are fresh arrays, not preallocated buffers (numpy writing into
-an `out=` buffer measured no faster at these sizes: benchmarks/README.md).
+them (peak memory of a LeNet step: 0.80 of eager's, an LSTM's 0.99); results are fresh arrays,
+not preallocated buffers (numpy writing into an `out=` buffer measured no faster at these
+sizes: benchmarks/README.md).
 
 A whole training step can be one plan: when `fn` calls `loss.backward()` itself (plain: no
 `gradient=`, `inputs=` or `create_graph`), clears `.grad` (`t.grad = None`, `zero_grad()`)

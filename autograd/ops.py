@@ -1357,10 +1357,9 @@ class LSTMCell(Function):
         # create_graph: the forward again, on nodes, then the formula of `_backward_arrays`
         t = Tanh.apply((getitem(seq, step) + h @ kernel) * k)
         gates = t * k + (1 - k)
-        i, f, gate = (gates[:, j * units : (j + 1) * units] for j in range(3))
+        i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         tanh_c = Tanh.apply(f * c + i * gate)
         join: Any = lambda *parts, axis: Concatenate.apply(*parts, axis=axis)  # noqa: E731
-        i, f, gate, o = (gates[:, j * units : (j + 1) * units] for j in range(4))
         dh, dc = g[0], g[1]
         dc = dc + dh * o * (1 - tanh_c * tanh_c)
         # d gate / d z: sigmoid (1 - t^2) / 4, tanh 1 - t^2; both are (1 - t^2) * k^2

@@ -23,10 +23,17 @@ def release_dead(body: list[str], kept: str = "") -> list[str]:
     """`body` (a function's lines, indented once) with each local set to None after its
     last use; a local named in `kept` (the return expression) stays.
 
-    >>> release_dead(["    v0 = f(P0)", "    v1 = g(v0)", "    if v1 is not None:",
-    ...               "        v2 = h(v1)", "    return v2"], kept="v2")
-    ['    v0 = f(P0)', '    v1 = g(v0)', '    v0 = None', '    if v1 is not None:', \
-'        v2 = h(v1)', '    v1 = None', '    return v2']
+    >>> body = ["    v0 = f(P0)", "    v1 = g(v0)", "    if v1 is not None:",
+    ...         "        v2 = h(v1)", "    return v2"]
+    >>> for line in release_dead(body, kept="v2"):
+    ...     print(line)
+        v0 = f(P0)
+        v1 = g(v0)
+        v0 = None
+        if v1 is not None:
+            v2 = h(v1)
+        v1 = None
+        return v2
     """
     groups: list[list[str]] = []  # each top-level statement with the block under it
     for line in body:
