@@ -148,9 +148,14 @@ def bench_fit_overhead(epochs: int = 40) -> dict:
     for run in runs.values():
         run()  # warm-up each (and trace the jitted ones)
     times: dict[str, list[float]] = {name: [] for name in runs}
+    names = list(runs)
     for sample in range(epochs):
-        for name, run in runs.items():
-            if name.endswith("_run") and sample % 2:
+        # turns alternate (A B C, C B A, ...) as in workloads/harness.py's `interleaved`: each
+        # run follows a different one every other sample, so what one leaves behind (a heap
+        # churned by eager graphs, cold caches) is not always charged to the same next run
+        for name in names if sample % 2 == 0 else reversed(names):
+            run = runs[name]
+            if name.endswith("_run") and (sample // 2) % 2:
                 continue
             start = time.process_time()
             run()
