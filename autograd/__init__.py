@@ -33,7 +33,7 @@ from autograd.engine import (
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.jit import UntraceableError, jit
-from autograd.recurrent import lstm
+from autograd.recurrent import gru, lstm
 from autograd.tensor import (
     Tensor,
     affine,
@@ -69,6 +69,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "gru",
     "jit",
     "hessian",
     "inference_mode",

@@ -80,6 +80,8 @@ FORMS: dict[type[Function], str | tuple[str, ...]] = {
     ops.Pick: "g in slice {index}, zeros elsewhere",
     ops.LSTMCell: ("the cell's gates backward, timestep {step}", "d(h, c)/d(h, c) of the cell",
                    "h.T @ dz"),
+    ops.GRUCell: ("the cell's gates backward, timestep {step}", "g * z + d_inner @ kernel.T",
+                  "h.T @ d_inner", "d_inner summed over the rows"),
 }
 
 # The constants a form names, filled from the op's saved state

@@ -1325,9 +1325,7 @@ class LSTMCell(Function):
 
     @staticmethod
     def entries(t: Any) -> tuple[OpSpec, ...]:
-        return (t.OpSpec("lstm_cell", t.lstm_step, 3, (t.MODERATE,) * 3, t.TENSOR, t.np_lstm_step,
-                         expr="lstm_cell(unstack({0})[T // 2], {1}, {2})", elementwise=False,
-                         shapes=t.cell_shapes, composable=False),)
+        return t.recurrent_cell("lstm_cell", t.lstm_step, 3, t.np_lstm_step, t.cell_shapes)
 
     def forward(self, seq: Any, hc: Any, kernel: Any, step: int) -> Any:
         self.step = step
@@ -1400,3 +1398,81 @@ class LSTMCell(Function):
             np.matmul(dz, kernel.T, out=dhc[0])
             np.multiply(dc, gates[:, u : 2 * u], out=dhc[1])
         return dseq, dhc, h.T @ dz if needs[2] else None
+
+
+class GRUCell(Function):
+    """Timestep `step` of Keras' GRU with `reset_after=True` (Keras 3's default), gates z, r,
+    h: `seq` is an `Unstack` node of the input's projection (T, batch, 3 * units; its bias
+    included), `h` the state (batch, units), `kernel` the recurrent kernel (units, 3 * units),
+    `bias` the recurrent bias (3 * units,). With `inner = h @ kernel + bias` and
+    `x = seq[step]`: `z, r = sigmoid(x[:, :2u] + inner[:, :2u])`,
+    `hh = tanh(x[:, 2u:] + r * inner[:, 2u:])`, and the new state `hh + z * (h - hh)` (Keras'
+    `z * h + (1 - z) * hh`). One node per timestep instead of about sixteen, as `LSTMCell`; the
+    sigmoid is `tanh(a / 2) / 2 + 1/2`, finite at any input.
+
+    >>> from autograd import Tensor
+    >>> seq = Unstack.apply(Tensor(np.zeros((1, 1, 3))), axis=0)
+    >>> one = Tensor([[1.0]])
+    >>> GRUCell.apply(seq, one, Tensor(np.zeros((1, 3))), Tensor(np.zeros(3)), step=0).item()
+    0.5
+    """
+
+    __slots__ = ("step", "zr", "hh", "inner_h")
+    name = "gru_cell"
+    wants_needs = True
+
+    @staticmethod
+    def entries(t: Any) -> tuple[OpSpec, ...]:
+        return t.recurrent_cell("gru_cell", t.gru_step, 4, t.np_gru_step, t.gru_cell_shapes)
+
+    def forward(self, seq: Any, h: Any, kernel: Any, bias: Any, step: int) -> Any:
+        self.step = step
+        u, x = h.shape[-1], seq[step]
+        inner = h @ kernel
+        inner += bias
+        a = x[:, : 2 * u] + inner[:, : 2 * u]
+        a *= 0.5
+        self.zr = zr = np.tanh(a, out=a)
+        zr *= 0.5
+        zr += 0.5
+        self.inner_h = inner_h = inner[:, 2 * u :]
+        n = zr[:, u:] * inner_h
+        n += x[:, 2 * u :]
+        self.hh = hh = np.tanh(n, out=n)
+        out = h - hh
+        out *= zr[:, :u]
+        out += hh
+        return out
+
+    def backward(self, g: Any, out: Any, seq: Any, h: Any, kernel: Any, bias: Any,
+                 needs: list[bool]) -> tuple[Any, Any, Any, Any]:
+        u, step = raw(h).shape[-1], self.step
+        if isinstance(g, Node):  # create_graph: the forward again, on nodes, then the formula
+            x = getitem(seq, step)
+            inner = h @ kernel + bias
+            zr = Tanh.apply((x[:, : 2 * u] + inner[:, : 2 * u]) * 0.5) * 0.5 + 0.5
+            inner_h = inner[:, 2 * u :]
+            hh = Tanh.apply(x[:, 2 * u :] + zr[:, u:] * inner_h)
+            join: Any = lambda *parts: Concatenate.apply(*parts, axis=-1)  # noqa: E731
+        else:
+            if isinstance(g, arrays.Slices):  # only the unstacked final state used it
+                g = g.dense()
+            zr, hh, inner_h = self.zr, self.hh, self.inner_h
+            join = lambda *parts: np.concatenate(parts, axis=-1)  # noqa: E731
+        z, r = zr[:, :u], zr[:, u:]
+        d_n = g * (1 - z) * (1 - hh * hh)  # through hh = tanh(n)
+        d_zr = join(g * (h - hh), d_n * inner_h) * (zr * (1 - zr))  # sigmoid' = s (1 - s)
+        d_inner = join(d_zr, d_n * r)
+        dseq = None
+        if needs[0]:
+            dx = join(d_zr, d_n)
+            shape = raw(seq).shape
+            dseq = (scatter(dx, step, shape) if isinstance(dx, Node)
+                    else arrays.Slices({step: dx}, shape, dx.dtype))
+        dh = g * z + d_inner @ kernel.T if needs[1] else None
+        dkernel = h.T @ d_inner if needs[2] else None
+        dbias = None
+        if needs[3]:
+            dbias = (Sum.apply(d_inner, axis=0) if isinstance(d_inner, Node)
+                     else arrays.column_sums(d_inner))
+        return dseq, dh, dkernel, dbias

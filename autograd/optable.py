@@ -675,6 +675,40 @@ def np_lstm_step(seq: np.ndarray, hc: np.ndarray, kernel: np.ndarray) -> np.ndar
     return np.stack([np_sigmoid(o) * np.tanh(new_c), new_c])
 
 
+def recurrent_cell(name: str, fn: Callable[..., Any], arity: int, reference: Callable[..., Any],
+                   shapes: Callable[[], SearchStrategy[Any]]) -> tuple[OpSpec, ...]:
+    """The entry of a fused recurrent cell: its middle timestep of an unstacked sequence,
+    every input of moderate size, checked on the shapes `shapes()` draws."""
+    args = ", ".join("{%d}" % i for i in range(1, arity))
+    return (OpSpec(name, fn, arity, (MODERATE,) * arity, TENSOR, reference,
+                   expr=f"{name}(unstack({{0}})[T // 2], {args})", elementwise=False,
+                   shapes=shapes, composable=False),)
+
+
+def gru_step(seq: Any, h: Any, kernel: Any, bias: Any) -> Any:
+    """The middle timestep of an unstacked sequence through `GRUCell` (the others unused)."""
+    return ops.GRUCell.apply(ops.Unstack.apply(seq, axis=0), h, kernel, bias,
+                             step=seq.shape[0] // 2)
+
+
+def np_gru_step(seq: np.ndarray, h: np.ndarray, kernel: np.ndarray,
+                bias: np.ndarray) -> np.ndarray:
+    """Keras' GRU step (reset_after=True) written from its equations."""
+    x_z, x_r, x_h = np.split(seq[seq.shape[0] // 2], 3, axis=-1)
+    i_z, i_r, i_h = np.split(h @ kernel + bias, 3, axis=-1)
+    z, r = np_sigmoid(x_z + i_z), np_sigmoid(x_r + i_r)
+    hh = np.tanh(x_h + r * i_h)
+    return z * h + (1 - z) * hh
+
+
+def gru_cell_shapes() -> SearchStrategy[Any]:
+    """seq (T, batch, 3 * units), h (batch, units), kernel (units, 3 * units), bias."""
+    from hypothesis import strategies as st
+
+    return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).map(
+        lambda t: ((t[0], t[1], 3 * t[2]), (t[1], t[2]), (t[2], 3 * t[2]), (3 * t[2],)))
+
+
 def cell_shapes() -> SearchStrategy[Any]:
     """seq (T, batch, 4 * units), states (2, batch, units), kernel (units, 4 * units)."""
     from hypothesis import strategies as st

@@ -1,4 +1,4 @@
-"""Keras' LSTM over a sequence, unrolled on the engine with one fused node per timestep.
+"""Keras' LSTM and GRU over a sequence, unrolled on the engine with one fused node per timestep.
 
 A composition of engine ops would take fourteen nodes per timestep (picking the timestep, the
 recurrent product, the gates, splitting the states); at the sizes recurrent layers run on
@@ -61,3 +61,46 @@ def lstm(
             seen.append(states)
     h, c = unstack(states)
     return (stack(seen, axis=2)[0] if sequences else h), h, c
+
+
+def gru(
+    projection: Tensor,
+    kernel: Tensor,
+    bias: Tensor,
+    h: Tensor,
+    reverse: bool = False,
+    sequences: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """(output, h) of Keras' GRU cell (`reset_after=True`, gates z, r, h) run over
+    `projection` (batch, T, 3 * units), the input's `x @ kernel + input bias`, from the state
+    `h` (batch, units) with the recurrent `kernel` (units, 3 * units) and `bias` (3 * units,):
+    one `ops.GRUCell` node per step. `reverse` and `sequences` as in `lstm`.
+
+    >>> import numpy as np
+    >>> out, h = gru(Tensor(np.zeros((1, 2, 3))), Tensor(np.zeros((1, 3))), Tensor(np.zeros(3)),
+    ...              Tensor([[1.0]]), sequences=True)
+    >>> out.data.ravel().tolist()  # z = 1/2, hh = 0: h halves each step
+    [0.5, 0.25]
+    >>> gru(Tensor(np.zeros((1, 2, 4))), Tensor(np.zeros((1, 3))), Tensor(np.zeros(3)),
+    ...     Tensor([[1.0]]))
+    Traceback (most recent call last):
+    ValueError: gru expects a projection (batch, T, 3 * units) = (1, T, 3), a kernel (1, 3) and a bias (3,) for a state of shape (1, 1), received projection (1, 2, 4), kernel (1, 3), bias (3,)
+    """
+    batch, units = h.shape if h.ndim == 2 else (-1, -1)
+    if (h.ndim != 2 or projection.ndim != 3 or projection.shape[::2] != (batch, 3 * units)
+            or projection.shape[1] < 1 or kernel.shape != (units, 3 * units)
+            or bias.shape != (3 * units,)):
+        raise ValueError(
+            f"gru expects a projection (batch, T, 3 * units) = ({batch}, T, {3 * units}), a "
+            f"kernel ({units}, {3 * units}) and a bias ({3 * units},) for a state of shape "
+            f"{h.shape}, received projection {projection.shape}, kernel {kernel.shape}, bias "
+            f"{bias.shape}"
+        )
+    timesteps = ops.Unstack.apply(projection, axis=1)
+    steps = range(projection.shape[1])
+    seen = []
+    for step in reversed(steps) if reverse else steps:
+        h = ops.GRUCell.apply(timesteps, h, kernel, bias, step=step)
+        if sequences:
+            seen.append(h)
+    return (stack(seen, axis=1) if sequences else h), h

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from autograd import Tensor, affine, concatenate, stack, unstack
-from autograd.recurrent import lstm
+from autograd.recurrent import gru, lstm
 from autograd.tracing import replayed
 from nn import activations, initializers, regularizers
 from nn import utils as nn_utils
@@ -488,6 +488,19 @@ class GRU(GatedLayer):
         split = 2 * self.units
         gates = unstack(projection[:, :, :split], axis=1)
         return list(zip(gates, unstack(projection[:, :, split:], axis=1)))
+
+    def _recur(
+        self, projection: Tensor, states: States, recurrent_masks: Masks
+    ) -> tuple[Tensor, States]:
+        if (recurrent_masks is None and self.reset_after and self.bias is not None
+                and self.activation is activations.tanh
+                and self.recurrent_activation is activations.sigmoid):
+            # Keras 3's default cell: one fused node per timestep (autograd.gru), not about sixteen
+            assert self.recurrent_kernel is not None, "built before called"
+            output, h = gru(projection, self.recurrent_kernel, self.bias[1], states[0],
+                            reverse=self.go_backwards, sequences=self.return_sequences)
+            return output, [h]
+        return super()._recur(projection, states, recurrent_masks)
 
     def _stepper(self, recurrent_masks: Masks) -> Any:
         per_gate = recurrent_masks is not None and len(recurrent_masks) > 1
