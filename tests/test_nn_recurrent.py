@@ -7,6 +7,7 @@ import pytest
 
 import nn
 from autograd import Tensor
+from autograd.backprop import walk
 from nn.layers import GRU, LSTM, Bidirectional, Dense, Input, SimpleRNN
 
 B, T, F, U = 3, 5, 4, 3  # batch, timesteps, features, units: small, so the loops are fast
@@ -201,6 +202,25 @@ def test_gru_other_recurrent_activation_takes_the_general_path(reset_after):
             hh = np.tanh(xh + (r * h) @ Uh)
         h = z * h + (1 - z) * hh
     np.testing.assert_allclose(layer(x).data, h, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, fused", [
+    ({}, True),
+    ({"go_backwards": True, "return_sequences": True}, True),
+    ({"reset_after": False}, False),
+    ({"use_bias": False}, False),
+    ({"activation": "relu"}, False),
+])
+def test_gru_takes_the_fused_cell_exactly_for_keras3_defaults(kwargs, fused):
+    # one gru_cell node per timestep for reset_after=True, tanh/sigmoid and a bias; anything
+    # else composes the step; both give the layer's gradients (a training call, no dropout)
+    layer = GRU(U, dtype="float64", **kwargs)
+    x = Tensor(data(np.random.default_rng(8)), requires_grad=True)
+    out = layer(x, training=True)
+    ops = [n.op for n in walk(out)]
+    assert ops.count("gru_cell") == (T if fused else 0)
+    out.sum().backward()
+    assert np.isfinite(x.grad).all() and np.abs(layer.recurrent_kernel.grad).max() > 0
 
 
 @pytest.mark.parametrize("kind", KINDS)
